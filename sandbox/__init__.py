@@ -1,0 +1,127 @@
+"""FPS Sandbox: an Amazon FPS (2008-09-17) Aggregated Payments emulator.
+
+create_app() sets configuration, then extensions, then the three faces: the signed Query API
+(`api`), the Co-Branded pages a buyer clicks through (`cbui`) and the operator console (`admin`).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, render_template
+
+from .config import DEFAULTS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The application factory (flaskr's order: config, extensions, blueprints)."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(ROOT / "instance"), instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("FPS_SANDBOX")
+    else:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    _database_url(app)
+    app.config.setdefault("SECRET_KEY", None)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+    from .extensions import csrf, db
+
+    db.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        app.extensions["fps_sandbox"] = _services(app, db.engine)
+
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from .cbui import bp as cbui_bp
+
+    csrf.exempt(api_bp)  # the Query API is authenticated by its signature, not by a browser session
+    app.register_blueprint(api_bp)
+    app.register_blueprint(cbui_bp)
+    app.register_blueprint(admin_bp)
+
+    from . import cli, filters
+
+    cli.register(app)
+    filters.register(app)
+    _error_pages(app)
+    return app
+
+
+def _database_url(app: Flask) -> None:
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{Path(app.instance_path) / 'sandbox.sqlite'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+
+def _instance_secret(instance: Path) -> str:
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _services(app: Flask, engine):
+    from .certs import Signer
+    from .domain.clock import Clock
+    from .domain.fees import FeeSchedule
+    from .domain.ids import IdGenerator
+    from .domain.money import parse_cents
+    from .domain.policy import Policy
+    from .services import Services
+    from .storage import Storage
+
+    cfg = app.config
+    schedule = cfg["FPS_FEE_SCHEDULE"]
+    schedule_path = ROOT / "fixtures" / "fees" / f"{schedule}.json" if "/" not in schedule else Path(schedule)
+    lock = f"{engine.url.database}.lock" if engine.dialect.name == "sqlite" and engine.url.database else None
+    return Services(
+        storage=Storage(engine, lock),
+        policy=Policy(FeeSchedule.load(schedule_path), parse_cents(cfg["FPS_MIN_AMOUNT"]),
+                      parse_cents(cfg["FPS_MAX_AMOUNT"])),
+        signer=Signer(cfg["FPS_KEY_DIR"] or app.instance_path),
+        ids=IdGenerator(cfg["FPS_SEED"]),
+        clock=cfg.get("FPS_CLOCK") or Clock(),
+        signature_mode=cfg["FPS_SIGNATURE_MODE"],
+        clock_skew=timedelta(seconds=int(cfg["FPS_CLOCK_SKEW_SECONDS"])),
+        public_url=(cfg["FPS_PUBLIC_URL"] or "").rstrip("/") or None,
+    )
+
+
+def _error_pages(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(404)
+    def not_found(_err):
+        return render_template("errors/page.html", title="Page not found",
+                               message="There is no page at this address."), 404
+
+    @app.errorhandler(405)
+    def not_allowed(_err):
+        return render_template("errors/page.html", title="Method not allowed",
+                               message="This page does not accept that kind of request."), 405
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return render_template("errors/page.html", title="Form expired",
+                               message="The form was missing its security token or it expired. "
+                                       "Go back, reload the page and try again."), 400
+
+    @app.errorhandler(500)
+    def server_error(_err):
+        return render_template("errors/page.html", title="Something went wrong",
+                               message="The sandbox hit an internal error; the request changed nothing."), 500

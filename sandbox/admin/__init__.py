@@ -1,0 +1,25 @@
+"""The admin console face: inspect and control the sandbox."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.app_template_filter("book_label")
+def book_label(book: str, names: dict) -> str:
+    """A ledger book in words: "balance:3" -> "John Smith · Amazon Payments balance"."""
+    kind, _, ref = book.partition(":")
+    if kind == "balance":
+        return f"{names.get(int(ref), ref)} · Amazon Payments balance"
+    if kind == "funding":
+        method, _, pm = ref.partition(":")
+        return f"{'credit card' if method == 'CC' else 'bank account'} #{pm} (outside money)"
+    if kind == "prepaid":
+        return f"prepaid instrument #{ref} · buyer's stored value"
+    if kind == "prepaid_liability":
+        return f"{names.get(int(ref), ref)} · prepaid liability"
+    return {"clearing": "clearing (in flight)", "fee_revenue": "FPS fee revenue",
+            "opening": "opening balances (demo world)"}.get(book, book)
+
+
+from . import views  # noqa: E402,F401

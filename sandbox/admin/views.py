@@ -1,0 +1,150 @@
+"""The first admin console: accounts, instruments and tokens, transactions with gross / fee /
+net, ledger lines, the books check, and reset to the demo world."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from ..domain.clock import utcnow
+from ..domain.ledger import check_books
+from ..models import Account, FpsTransaction, Instrument, LedgerEntry, StatusHistory, Token
+from ..services import services
+from . import bp
+from .forms import ActionForm
+
+PAGE = 50
+
+
+def _session(conn) -> Session:
+    return Session(bind=conn)
+
+
+@bp.route("/")
+def index():
+    """Dashboard: accounts with balances, what each caller owes, the books check, recent activity."""
+    with services().storage.read() as conn:
+        s = _session(conn)
+        accounts = s.scalars(select(Account).order_by(Account.id)).all()
+        liability = dict(conn.execute(
+            select(Instrument.recipient_id, func.sum(Instrument.balance_cents))
+            .where(Instrument.kind == "Prepaid").group_by(Instrument.recipient_id)).all())
+        fees = dict(conn.execute(
+            select(FpsTransaction.recipient_id, func.sum(FpsTransaction.fee_cents))
+            .where(FpsTransaction.status == "Success").group_by(FpsTransaction.recipient_id)).all())
+        recent = _transactions(s, None, 10)
+        books = check_books(conn)
+        s.close()
+    return render_template("admin/index.html", accounts=accounts, liability=liability, fees=fees,
+                           recent=recent, books=books, reset_form=ActionForm())
+
+
+def _transactions(s: Session, before: int | None, limit: int, **filters):
+    sender, recipient = aliased(Account), aliased(Account)
+    q = (select(FpsTransaction, sender.name, recipient.name)
+         .join(sender, sender.id == FpsTransaction.sender_id)
+         .join(recipient, recipient.id == FpsTransaction.recipient_id)
+         .order_by(FpsTransaction.id.desc()).limit(limit))
+    if before:
+        q = q.where(FpsTransaction.id < before)
+    for column, value in filters.items():
+        if value is not None:
+            q = q.where(getattr(FpsTransaction, column) == value)
+    return s.execute(q).all()
+
+
+@bp.route("/transactions")
+def transactions():
+    """Every transaction, newest first, with gross, fee and net; filter by operation or caller."""
+    before = request.args.get("before", type=int)
+    operation = request.args.get("operation") or None
+    caller = request.args.get("caller", type=int)
+    with services().storage.read() as conn:
+        s = _session(conn)
+        rows = _transactions(s, before, PAGE + 1, operation=operation, caller_id=caller)
+        callers = s.execute(select(Account.id, Account.name).where(Account.access_key.is_not(None))).all()
+        s.close()
+    more = rows[PAGE].FpsTransaction.id + 1 if len(rows) > PAGE else None
+    return render_template("admin/transactions.html", rows=rows[:PAGE], more=more, operation=operation,
+                           caller=caller, callers=callers)
+
+
+@bp.route("/transactions/<transaction_id>")
+def transaction(transaction_id: str):
+    """One transaction: its parties, status history and ledger lines."""
+    with services().storage.read() as conn:
+        s = _session(conn)
+        txn = s.scalars(select(FpsTransaction).where(FpsTransaction.transaction_id == transaction_id)).first()
+        if txn is None:
+            abort(404)
+        people = {a.id: a for a in s.scalars(select(Account).where(
+            Account.id.in_([txn.caller_id, txn.sender_id, txn.recipient_id])))}
+        history = s.scalars(select(StatusHistory).where(StatusHistory.transaction_pk == txn.id)
+                            .order_by(StatusHistory.id)).all()
+        lines = s.scalars(select(LedgerEntry).where(LedgerEntry.transaction_pk == txn.id)
+                          .order_by(LedgerEntry.id)).all()
+        instrument = s.get(Instrument, txn.instrument_pk) if txn.instrument_pk else None
+        token = s.get(Token, txn.sender_token_pk) if txn.sender_token_pk else None
+        s.close()
+    names = {pk: a.name for pk, a in people.items()}
+    return render_template("admin/transaction.html", txn=txn, people=people, history=history, lines=lines,
+                           instrument=instrument, token=token, names=names)
+
+
+@bp.route("/instruments")
+def instruments():
+    """Prepaid instruments with limit, funding and balance, and their tokens."""
+    with services().storage.read() as conn:
+        s = _session(conn)
+        rows = s.scalars(select(Instrument).order_by(Instrument.id.desc()).limit(200)).all()
+        names = dict(s.execute(select(Account.id, Account.name)).all())
+        tokens = {}
+        for t in s.scalars(select(Token).where(Token.instrument_pk.in_([i.id for i in rows]))):
+            tokens.setdefault(t.instrument_pk, []).append(t)
+        s.close()
+    return render_template("admin/instruments.html", rows=rows, names=names, tokens=tokens)
+
+
+@bp.route("/instruments/<instrument_id>")
+def instrument(instrument_id: str):
+    """One instrument: its tokens, its transactions and its ledger book."""
+    with services().storage.read() as conn:
+        s = _session(conn)
+        inst = s.scalars(select(Instrument).where(Instrument.instrument_id == instrument_id)).first()
+        if inst is None:
+            abort(404)
+        names = dict(s.execute(select(Account.id, Account.name)).all())
+        tokens = s.scalars(select(Token).where(Token.instrument_pk == inst.id).order_by(Token.id)).all()
+        txns = s.scalars(select(FpsTransaction).where(FpsTransaction.instrument_pk == inst.id)
+                         .order_by(FpsTransaction.id.desc()).limit(500)).all()
+        s.close()
+    return render_template("admin/instrument.html", inst=inst, names=names, tokens=tokens, txns=txns)
+
+
+@bp.route("/ledger")
+def ledger():
+    """Every book's balance, and the newest ledger lines."""
+    with services().storage.read() as conn:
+        s = _session(conn)
+        books = conn.execute(select(LedgerEntry.book, func.sum(LedgerEntry.amount_cents), func.count(LedgerEntry.id))
+                             .group_by(LedgerEntry.book).order_by(LedgerEntry.book)).all()
+        lines = s.scalars(select(LedgerEntry).order_by(LedgerEntry.id.desc()).limit(100)).all()
+        names = dict(s.execute(select(Account.id, Account.name)).all())
+        report = check_books(conn)
+        s.close()
+    return render_template("admin/ledger.html", books=books, lines=lines, names=names, report=report)
+
+
+@bp.route("/reset", methods=["POST"])
+def reset():
+    """Throw everything away and load the demo world again (same as `flask reset`)."""
+    from ..cli import _fixture
+    from ..world import reset as reset_world
+
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    with services().storage.write() as conn:
+        reset_world(conn, _fixture(), utcnow())
+    flash("The sandbox is back to the demo world.")
+    return redirect(url_for("admin.index"))

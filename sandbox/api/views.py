@@ -1,0 +1,95 @@
+"""The one Query-API route: authenticate, dispatch on Action, render FPS XML."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import current_app, redirect, request, url_for
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from ..domain import errors
+from ..domain.accounts import caller_by_access_key
+from ..domain.clock import utcnow
+from ..services import services
+from . import auth, bp
+from .actions import NOT_YET, REGISTRY, Action, Context
+from .params import Params, single_values
+from .render import render_action, render_error
+
+log = logging.getLogger(__name__)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def query():
+    """FPS's endpoint root: GET with a query string, or POST with a form body and/or query."""
+    if request.method == "GET" and not request.args:
+        return redirect(url_for("admin.index"))
+    request_id = str(uuid.uuid4())
+    try:
+        return _answer(request_id)
+    except errors.FpsError as err:
+        return render_error(err, request_id)
+    except Exception:  # a real server fault: FPS XML with 500, never a traceback page
+        log.exception("InternalError answering %s", request.values.get("Action"))
+        return render_error(errors.InternalError(), request_id)
+
+
+def _answer(request_id: str):
+    svc = services()
+    params = single_values({**request.args.to_dict(flat=False), **request.form.to_dict(flat=False)})
+    req = auth.Request(request.method, request.host, request.path, params)
+    with svc.storage.read() as conn:
+        caller = caller_by_access_key(conn, auth.require(params, "AWSAccessKeyId"))
+    if caller is None:
+        raise errors.InvalidClientTokenId()
+    auth.check_signature(req, caller, svc.signature_mode)
+    auth.check_time(params, utcnow(), svc.clock_skew)
+    namespace = auth.check_version(params)
+    act = _lookup(auth.require(params, "Action"))
+    _check_names(act, params)
+    values = _run(act, Params(params), caller)
+    return render_action(act.name, namespace, request_id + ":0", values)
+
+
+def _lookup(name: str) -> Action:
+    if name in REGISTRY:
+        return REGISTRY[name]
+    if name in NOT_YET:
+        raise errors.InvalidAction(f"The action {name} is an FPS action this sandbox does not emulate yet.")
+    raise errors.InvalidAction(action=name[:64])
+
+
+def _check_names(act: Action, params: dict[str, str]) -> None:
+    """InvalidRequest for a parameter the action does not have (FPS's own wording)."""
+    for name in params:
+        if name not in auth.COMMON_PARAMS and name not in act.allowed:
+            raise errors.InvalidRequest(name=name[:64])
+
+
+def _run(act: Action, p: Params, caller) -> dict:
+    """Run the handler in one unit of work; a lost CallerReference race is retried once."""
+    svc = services()
+    unit = svc.storage.write if act.writes else svc.storage.read
+    for attempt in (1, 2):
+        try:
+            with unit() as conn:
+                ctx = Context(conn, caller, svc.clock.now(), svc.ids, svc.policy, svc.signer)
+                return act.handler(ctx, p)
+        except IntegrityError:
+            if attempt == 2:
+                raise errors.ConcurrentModification() from None
+        except OperationalError as exc:
+            if "locked" in str(exc).lower():
+                raise errors.ServiceUnavailable("The database is busy. Please retry the request.") from None
+            raise
+    raise AssertionError("unreachable")
+
+
+@bp.route("/certs/<cert_dir>/PKICert.pem")
+def certificate(cert_dir: str):
+    """The certificate that verifies the sandbox's return-URL and notification signatures."""
+    svc = services()
+    if cert_dir != svc.signer.cert_dir:
+        return current_app.response_class("No such certificate.\n", status=404, mimetype="text/plain")
+    return current_app.response_class(svc.signer.cert_pem, mimetype="application/x-pem-file")

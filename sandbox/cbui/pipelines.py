@@ -1,0 +1,132 @@
+"""Co-Branded pipeline inputs: which parameters each pipeline takes and how each is checked
+(fps-spec.md §3.2, §3.3). Pure functions over the query parameters; no Flask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from ..domain.money import CURRENCIES, MoneyFormatError, parse_cents
+from ..domain.policy import Policy
+
+PIPELINES = ("SingleUse", "MultiUse", "Recurring", "Recipient", "SetupPrepaid", "SetupPostpaid", "EditToken")
+SUPPORTED = ("SetupPrepaid",)
+CBUI_VERSION = "2009-01-09"
+METHODS = ("ABT", "ACH", "CC")
+ADDRESS_FIELDS = ("addressName", "addressLine1", "addressLine2", "city", "state", "zip", "country", "phoneNumber")
+MAX_VALIDITY = timedelta(days=366)
+START_GRACE = timedelta(minutes=10)  # a validityStart slightly in the past (clock drift) is accepted
+
+
+@dataclass
+class Checked:
+    """The validated inputs, and the names of inputs that are missing or not well formed."""
+
+    values: dict = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    malformed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.malformed
+
+    def error_message(self) -> str:
+        parts = []
+        if self.malformed:
+            parts.append(f"The following input(s) are not well formed: [{', '.join(self.malformed)}]")
+        if self.missing:
+            parts.append(f"The following input(s) are missing: [{', '.join(self.missing)}]")
+        return ". ".join(parts)
+
+
+def valid_return_url(url: str | None) -> bool:
+    if not url or len(url) > 2048 or any(ord(c) < 33 for c in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.fragment
+
+
+def check_setup_prepaid(params: dict[str, str], now: datetime, policy: Policy, default_methods: str) -> Checked:
+    """Validate every SetupPrepaid input (§3.3); amounts become cents, dates datetimes."""
+    c = Checked()
+    _text(c, params, "callerReferenceFunding", required=True)
+    _text(c, params, "callerReferenceSender", required=True)
+    _amount(c, params, "fundingAmount", policy)
+    _common(c, params, now, default_methods)
+    return c
+
+
+def _common(c: Checked, params: dict[str, str], now: datetime, default_methods: str) -> None:
+    if params.get("version") not in (None, CBUI_VERSION):
+        c.malformed.append("version")
+    if params.get("currencyCode", "USD") not in CURRENCIES:
+        c.malformed.append("currencyCode")
+    c.values["currencyCode"] = params.get("currencyCode", "USD")
+    methods = [m.strip() for m in (params.get("paymentMethod") or default_methods).split(",")]
+    if not methods or any(m not in METHODS for m in methods):
+        c.malformed.append("paymentMethod")
+    c.values["paymentMethod"] = tuple(m for m in METHODS if m in methods)
+    _text(c, params, "paymentReason", max_len=1024)
+    _text(c, params, "callerReference")
+    _text(c, params, "websiteDescription", max_len=256)
+    for name in ADDRESS_FIELDS:
+        _text(c, params, name)
+    if params.get("cobrandingStyle") not in (None, "banner", "logo"):
+        c.malformed.append("cobrandingStyle")
+    if params.get("cobrandingUrl") is not None and urlsplit(params["cobrandingUrl"]).scheme != "https":
+        c.malformed.append("cobrandingUrl")
+    if params.get("collectShippingAddress") not in (None, "True", "False", "true", "false"):
+        c.malformed.append("collectShippingAddress")
+    _validity(c, params, now)
+
+
+def _text(c: Checked, params: dict[str, str], name: str, required: bool = False, max_len: int = 128) -> None:
+    value = params.get(name)
+    if value is None or value == "":
+        if required:
+            c.missing.append(name)
+        return
+    if len(value.encode("utf-8")) > max_len or any(ord(ch) < 32 for ch in value):
+        c.malformed.append(name)
+        return
+    c.values[name] = value
+
+
+def _amount(c: Checked, params: dict[str, str], name: str, policy: Policy) -> None:
+    value = params.get(name)
+    if not value:
+        c.missing.append(name)
+        return
+    try:
+        cents = parse_cents(value)
+    except MoneyFormatError:
+        c.malformed.append(name)
+        return
+    if not policy.min_amount_cents <= cents <= policy.max_amount_cents:
+        c.malformed.append(name)
+        return
+    c.values[name] = cents
+
+
+def _epoch(c: Checked, params: dict[str, str], name: str) -> datetime | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if not value.isdigit() or len(value) > 11:
+        c.malformed.append(name)
+        return None
+    return datetime.fromtimestamp(int(value), tz=timezone.utc).replace(tzinfo=None)
+
+
+def _validity(c: Checked, params: dict[str, str], now: datetime) -> None:
+    start = _epoch(c, params, "validityStart")
+    expiry = _epoch(c, params, "validityExpiry")
+    if start is not None and not (now - START_GRACE <= start <= now + MAX_VALIDITY):
+        c.malformed.append("validityStart")
+        start = None
+    if expiry is not None and (expiry <= now or expiry <= (start or now)):
+        c.malformed.append("validityExpiry")
+        expiry = None
+    c.values["validityStart"] = start or now
+    c.values["validityExpiry"] = expiry

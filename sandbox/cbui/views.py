@@ -1,0 +1,242 @@
+"""Co-Branded pages: signed start → sign in → choose a method → confirm, then a signed redirect
+to the caller's returnURL (fps-spec.md §3). Outcomes the caller must handle (A, CE, PE, NP) are
+redirects with a status, as FPS did; a bad signature or unknown caller gets an error page."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from flask import abort, redirect, render_template, request, session, url_for
+from sqlalchemy import insert, select, update
+
+from ..domain import prepaid
+from ..domain.accounts import authenticate, caller_by_access_key, party, payment_choices
+from ..domain.prepaid import PipelineRefused, PrepaidSetup
+from ..models import Account, CbuiPipeline
+from ..services import services
+from ..signature import host_candidates, rfc3986, verify_hmac
+from . import bp
+from .forms import CancelForm, ConfirmForm, MethodForm, SignInForm
+from .markup import clean_reason
+from .pipelines import PIPELINES, SUPPORTED, check_setup_prepaid, valid_return_url
+
+AMAZON_CBUI_HOST = "authorize.payments-sandbox.amazon.com"
+STATUS_FOR_METHOD = {"ABT": "SA", "ACH": "SB", "CC": "SC"}
+
+
+def _error_page(title: str, message: str, status: int, detail: str | None = None):
+    return render_template("cbui/error.html", title=title, message=message, detail=detail), status
+
+
+@bp.route("/actions/start")
+def start():
+    """Check the caller's signed request; begin the buyer's walk through the pages."""
+    params = {k: v for k, v in request.args.items(multi=False)}
+    svc = services()
+    with svc.storage.read() as conn:
+        caller = caller_by_access_key(conn, params.get("callerKey", ""))
+    if caller is None:
+        return _error_page("Unknown caller", "The callerKey of this link is not an access key of any sandbox "
+                           "account, so nothing was installed.", 403)
+    problem = _signature_problem(params, caller.secret_key or "")
+    if problem:
+        return _error_page("Invalid signature", "Caller Input Exception: the signature of this link does not "
+                           "match, so nothing was installed.", 403, problem)
+    return_url = params.get("returnURL")
+    if not valid_return_url(return_url):
+        return _error_page("Invalid returnURL", "The returnURL of this link is missing or is not an http(s) URL, "
+                           "so the buyer cannot be sent back.", 400)
+    name = params.get("pipelineName")
+    if name not in SUPPORTED:
+        why = "is not supported by this sandbox yet" if name in PIPELINES else "is not well formed"
+        return _finish(return_url, {"status": "CE", "errorMessage": f"The input pipelineName {why}: [pipelineName]"})
+    checked = check_setup_prepaid(params, svc.clock.now(), svc.policy, _default_methods())
+    if not checked.ok:
+        return _finish(return_url, {"status": "CE", "errorMessage": checked.error_message()})
+    pid = svc.ids.secret()
+    values = {**checked.values, "returnURL": return_url, "pipelineName": name}
+    with svc.storage.write() as conn:
+        conn.execute(insert(CbuiPipeline).values(id=pid, caller_id=caller.id, pipeline_name=name, state="started",
+                                                 params=json.dumps(values, default=str), created_at=svc.clock.now()))
+    session["cbui"] = pid
+    return redirect(url_for("cbui.sign_in", pid=pid))
+
+
+def _default_methods() -> str:
+    from flask import current_app
+
+    return current_app.config["FPS_DEFAULT_PAYMENT_METHODS"]
+
+
+def _signature_problem(params: dict[str, str], secret: str) -> str | None:
+    """None when the link is signed by the caller; else what the sandbox computed."""
+    version = params.get("signatureVersion", "1")
+    algorithm = params.get("signatureMethod", "HmacSHA256" if version == "2" else "HmacSHA1")
+    signature = params.get("signature")
+    if not signature:
+        return "The link has no signature parameter."
+    if version not in ("1", "2") or algorithm not in ("HmacSHA256", "HmacSHA1"):
+        return "signatureVersion must be 2 (or 1) and signatureMethod HmacSHA256 or HmacSHA1."
+    hosts = host_candidates(request.host, AMAZON_CBUI_HOST)
+    verdict = verify_hmac(secret, signature, params, version=version, algorithm=algorithm, method="GET",
+                          hosts=hosts, path=request.path, exclude="signature")
+    if verdict.ok:
+        return None
+    return f"String to sign computed by the sandbox (hosts tried: {', '.join(hosts)}):\n{verdict.string_to_sign}"
+
+
+def _pipeline(pid: str):
+    """The pipeline this browser started, or a 404 page."""
+    with services().storage.read() as conn:
+        row = conn.execute(select(CbuiPipeline.__table__).where(CbuiPipeline.id == pid)).first()
+    if row is None or session.get("cbui") != pid:
+        abort(404)
+    return row, json.loads(row.params)
+
+
+def _done_page():
+    return _error_page("Already finished", "This authorization has already finished; start again from the "
+                       "merchant's site.", 409)
+
+
+@bp.route("/pipeline/<pid>/sign-in", methods=["GET", "POST"])
+def sign_in(pid: str):
+    row, values = _pipeline(pid)
+    if row.state in ("done", "abandoned"):
+        return _done_page()
+    form = SignInForm()
+    error = None
+    if form.validate_on_submit():
+        with services().storage.read() as conn:
+            buyer = authenticate(conn, form.email.data, form.password.data)
+        if buyer is None:
+            error = "The e-mail or password is not right. The demo buyers' password is 'sandbox'."
+        else:
+            _update(pid, buyer_id=buyer.id, state="signed_in")
+            return redirect(url_for("cbui.method", pid=pid))
+    return _page("cbui/sign_in.html", row, values, form=form, error=error, buyers=_demo_buyers())
+
+
+def _demo_buyers():
+    with services().storage.read() as conn:
+        return conn.execute(
+            select(Account.name, Account.email).where(Account.kind == "personal", Account.password.is_not(None))
+            .order_by(Account.id)
+        ).all()
+
+
+@bp.route("/pipeline/<pid>/method", methods=["GET", "POST"])
+def method(pid: str):
+    row, values = _pipeline(pid)
+    if row.state in ("done", "abandoned"):
+        return _done_page()
+    if row.buyer_id is None:
+        return redirect(url_for("cbui.sign_in", pid=pid))
+    with services().storage.read() as conn:
+        choices = payment_choices(conn, row.buyer_id, tuple(values["paymentMethod"]))
+    if not choices:
+        _update(pid, state="abandoned")
+        return _finish(values["returnURL"], {"status": "PE", "errorMessage": "The buyer has none of the payment "
+                                             f"methods the caller allows ({', '.join(values['paymentMethod'])})."})
+    form = MethodForm()
+    form.choice.choices = [(_choice_key(c), c.label) for c in choices]
+    if form.validate_on_submit():
+        chosen = next(c for c in choices if _choice_key(c) == form.choice.data)
+        _update(pid, payment_method=chosen.method, payment_method_id=chosen.payment_method_id, state="chosen")
+        return redirect(url_for("cbui.confirm", pid=pid))
+    return _page("cbui/method.html", row, values, form=form)
+
+
+def _choice_key(choice) -> str:
+    return f"{choice.method}:{choice.payment_method_id or 0}"
+
+
+@bp.route("/pipeline/<pid>/confirm", methods=["GET", "POST"])
+def confirm(pid: str):
+    row, values = _pipeline(pid)
+    if row.state in ("done", "abandoned"):
+        return _done_page()
+    if row.payment_method is None:
+        return redirect(url_for("cbui.method", pid=pid))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        return _install(pid, row, values)
+    with services().storage.read() as conn:
+        choice = next(c for c in payment_choices(conn, row.buyer_id, (row.payment_method,))
+                      if c.payment_method_id == row.payment_method_id)
+    return _page("cbui/confirm.html", row, values, form=form, choice=choice)
+
+
+@bp.route("/pipeline/<pid>/cancel", methods=["POST"])
+def cancel(pid: str):
+    """The buyer abandons the pipeline: back to the caller with status A."""
+    row, values = _pipeline(pid)
+    if row.state in ("done", "abandoned"):
+        return _done_page()
+    if not CancelForm().validate_on_submit():
+        abort(400)
+    _update(pid, state="abandoned")
+    return _finish(values["returnURL"], {"status": "A"})
+
+
+def _install(pid: str, row, values: dict):
+    svc = services()
+    setup = PrepaidSetup(
+        caller_reference_sender=values["callerReferenceSender"],
+        caller_reference_funding=values["callerReferenceFunding"], funding_cents=values["fundingAmount"],
+        currency=values["currencyCode"], payment_method=row.payment_method, payment_method_id=row.payment_method_id,
+        payment_reason=values.get("paymentReason"), validity_start=_dt(values["validityStart"]),
+        validity_expiry=_dt(values.get("validityExpiry")),
+    )
+    try:
+        with svc.storage.write() as conn:
+            caller, buyer = party(conn, row.caller_id), party(conn, row.buyer_id)
+            installed = prepaid.install(conn, caller, buyer, setup, svc.clock.now(), svc.ids)
+            choice = next(c for c in payment_choices(conn, row.buyer_id, (row.payment_method,))
+                          if c.payment_method_id == row.payment_method_id)
+            conn.execute(update(CbuiPipeline).where(CbuiPipeline.id == pid).values(state="done"))
+    except PipelineRefused as refused:
+        _update(pid, state="abandoned")
+        return _finish(values["returnURL"], {"status": refused.status, "errorMessage": refused.message})
+    result = {
+        "status": STATUS_FOR_METHOD[row.payment_method],
+        "prepaidInstrumentID": installed.prepaid_instrument_id,
+        "fundingTokenID": installed.funding_token_id,
+        "prepaidSenderTokenID": installed.prepaid_sender_token_id,
+    }
+    if row.payment_method == "CC" and choice.expiry:
+        result["expiry"] = choice.expiry
+    return _finish(values["returnURL"], result)
+
+
+def _dt(value):
+    from datetime import datetime
+
+    return datetime.fromisoformat(value) if value else None
+
+
+def _update(pid: str, **values) -> None:
+    with services().storage.write() as conn:
+        conn.execute(update(CbuiPipeline).where(CbuiPipeline.id == pid).values(**values))
+
+
+def _page(template: str, row, values: dict, **context):
+    with services().storage.read() as conn:
+        caller = party(conn, row.caller_id)
+        buyer = party(conn, row.buyer_id) if row.buyer_id else None
+    return render_template(template, pid=row.id, caller=caller, buyer=buyer, values=values,
+                           reason=clean_reason(values.get("paymentReason")), cancel_form=CancelForm(), **context)
+
+
+def _finish(return_url: str, outcome: dict[str, str]):
+    """Redirect to returnURL with its own query kept, the outcome added, all signed (RSA-SHA1)."""
+    svc = services()
+    parts = urlsplit(return_url)
+    params = dict(parse_qsl(parts.query, keep_blank_values=True))
+    params.update(outcome)
+    base = svc.public_url or request.host_url.rstrip("/")
+    signed = svc.signer.sign_params("GET", return_url, params,
+                                    f"{base}/certs/{svc.signer.cert_dir}/PKICert.pem")
+    query = "&".join(f"{rfc3986(k)}={rfc3986(v)}" for k, v in signed.items())
+    return redirect(urlunsplit(parts._replace(query=query)))

@@ -1,0 +1,68 @@
+"""Command-line tasks: `flask init-db`, `flask reset`, `flask check-books`, `flask banner`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from .domain.clock import utcnow
+from .domain.ledger import check_books
+from .models import Base
+from .services import services
+from .world import is_empty, load_fixture, reset, seed
+
+
+def _fixture() -> dict:
+    from . import ROOT
+
+    return load_fixture(ROOT / current_app.config["FPS_FIXTURE"])
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("init-db")
+    def init_db() -> None:
+        """Create the tables, and load the demo world if the database is empty."""
+        with services().storage.write() as conn:
+            Base.metadata.create_all(conn)
+            if is_empty(conn):
+                seed(conn, _fixture(), utcnow())
+                click.echo("Created the database and loaded the demo world.")
+            else:
+                click.echo("The database already exists; kept as it is (run `flask reset` to start over).")
+
+    @app.cli.command("reset")
+    def reset_command() -> None:
+        """Throw everything away and load the demo world again."""
+        with services().storage.write() as conn:
+            reset(conn, _fixture(), utcnow())
+        click.echo("The sandbox is back to the demo world.")
+
+    @app.cli.command("check-books")
+    def check_books_command() -> None:
+        """Check that the ledger balances and matches every balance; exit 1 if not."""
+        with services().storage.read() as conn:
+            report = check_books(conn)
+        click.echo(f"{report.journals} journals, {report.lines} lines, sum {report.total_cents} cents")
+        for problem in report.problems:
+            click.echo(f"PROBLEM: {problem}")
+        if not report.ok:
+            raise SystemExit(1)
+        click.echo("The books balance.")
+
+    @app.cli.command("banner")
+    @click.option("--url", default="http://127.0.0.1:5000")
+    def banner(url: str) -> None:
+        """Print the URLs and demo logins."""
+        world = _fixture()
+        click.echo(f"\nFPS Sandbox on {url}  (sandbox: no real money)\n")
+        click.echo(f"  Query API endpoint   {url}/")
+        click.echo(f"  Co-Branded UI        {url}/cobranded-ui/actions/start")
+        click.echo(f"  Admin console        {url}/admin/")
+        click.echo(f"  Signing certificate  {url}/certs/{services().signer.cert_dir}/PKICert.pem\n")
+        for acc in world["accounts"]:
+            if acc.get("access_key"):
+                click.echo(f"  Caller {acc['name']}: AWSAccessKeyId={acc['access_key']}  secret={acc['secret_key']}")
+        for acc in world["accounts"]:
+            if acc.get("password"):
+                click.echo(f"  Buyer  {acc['name']}: {acc['email']} / {acc['password']}  (balance ${acc['balance']})")
+        click.echo("")

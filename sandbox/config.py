@@ -1,0 +1,27 @@
+"""Default configuration. Every key can be overridden by an environment variable with the
+FPS_SANDBOX_ prefix (e.g. FPS_SANDBOX_FPS_CLOCK_SKEW_SECONDS=60), by instance/config.py, or by
+the test_config of create_app. DATABASE_URL selects the database."""
+
+DEFAULTS = {
+    # Database: the embedded SQLite file in instance/ unless DATABASE_URL is set.
+    "SQLALCHEMY_DATABASE_URI": None,
+    # The demo world loaded on first run and by `flask reset`.
+    "FPS_FIXTURE": "fixtures/demo.json",
+    # Fee schedule (fixtures/fees/*.json): "default" or "card-2009", or a path.
+    "FPS_FEE_SCHEDULE": "default",
+    # Smallest and largest amount one transaction may carry (AmountOutOfRange outside).
+    "FPS_MIN_AMOUNT": "0.01",
+    "FPS_MAX_AMOUNT": "10000.00",
+    # How far a request's Timestamp may be from the real time (AWS convention: 15 minutes).
+    "FPS_CLOCK_SKEW_SECONDS": 900,
+    # strict: a wrong signature is refused; off: signatures are not checked (never in tests).
+    "FPS_SIGNATURE_MODE": "strict",
+    # Allowed methods on the Co-Branded pages when the caller sends no paymentMethod (doc: ABT).
+    "FPS_DEFAULT_PAYMENT_METHODS": "ABT",
+    # Seed for reproducible ids (tests, screenshots); None draws from the OS.
+    "FPS_SEED": None,
+    # Where the outbound signing key and certificate live (default: the instance folder).
+    "FPS_KEY_DIR": None,
+    # Base URL put in certificateUrl; None uses the URL the request came in on.
+    "FPS_PUBLIC_URL": None,
+}

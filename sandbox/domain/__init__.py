@@ -1,0 +1,1 @@
+"""The domain core: FPS rules over plain database connections. Never imports Flask."""

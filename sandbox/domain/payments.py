@@ -1,0 +1,37 @@
+"""Pay: find the sender token, dispatch on what kind of instrument it spends.
+
+Prepaid sender tokens spend a prepaid balance (domain/prepaid.py); credit sender tokens come
+with the postpaid issue.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from ..models import Token
+from . import errors, prepaid, transactions
+from .accounts import Party
+from .ids import IdGenerator
+from .policy import Policy
+
+
+def pay(conn: Connection, caller: Party, *, sender_token_id: str, amount_cents: int, caller_reference: str,
+        digest: str, now: datetime, ids: IdGenerator, policy: Policy,
+        caller_description: str | None = None, sender_description: str | None = None) -> transactions.TxnResult:
+    """Pay with a sender token the caller installed; answers the transaction and its status."""
+    policy.check_amount(amount_cents, "TransactionAmount")
+    done = transactions.replay(conn, caller.id, caller_reference, digest)
+    if done:
+        return done
+    token = conn.execute(select(Token.__table__).where(Token.token_id == sender_token_id)).first()
+    if token is None or token.caller_id != caller.id:
+        raise errors.InvalidTokenId_Sender(token_id=sender_token_id)
+    if token.role != "PrepaidSender":
+        raise errors.InvalidTokenId_Sender(
+            f"The sender token {sender_token_id} is a {token.role} token; Pay takes the prepaidSenderTokenID."
+        )
+    return prepaid.spend(conn, caller, token, amount_cents=amount_cents, caller_reference=caller_reference,
+                         digest=digest, now=now, ids=ids, caller_description=caller_description,
+                         sender_description=sender_description)

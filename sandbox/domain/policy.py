@@ -1,0 +1,26 @@
+"""Sandbox-wide rules the domain applies: the fee schedule and the allowed amount range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import errors
+from .fees import FeeSchedule
+from .money import plain
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Configured once per application (see sandbox/config.py)."""
+
+    fees: FeeSchedule
+    min_amount_cents: int = 1
+    max_amount_cents: int = 1_000_000
+
+    def check_amount(self, cents: int, name: str) -> None:
+        """AmountOutOfRange unless min <= cents <= max."""
+        if not self.min_amount_cents <= cents <= self.max_amount_cents:
+            raise errors.AmountOutOfRange(
+                f"{name} {plain(cents)} is outside the allowed range "
+                f"({plain(self.min_amount_cents)} to {plain(self.max_amount_cents)})."
+            )

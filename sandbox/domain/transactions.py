@@ -1,0 +1,119 @@
+"""Transactions: CallerReference idempotency, recording, status, and look-ups."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.orm import Session, aliased
+
+from ..models import Account, FpsTransaction, Instrument, StatusHistory, Token
+from . import errors
+from .ids import TRANSACTION_ID_RE
+
+STATUS_MESSAGES = {
+    "Success": "The transaction was successful and the payment instrument was charged.",
+    "PendingNetworkResponse": "The transaction is awaiting a response from the backend payment processor.",
+}
+
+
+@dataclass(frozen=True)
+class TxnResult:
+    """What a money-moving action answers: the transaction id and its status."""
+
+    transaction_id: str
+    status: str
+
+
+def fingerprint(action: str, params: dict[str, str]) -> str:
+    """A digest of what a request asks for, to tell a replay from a different request."""
+    body = json.dumps([action, sorted(params.items())], separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def replay(conn: Connection, caller_id: int, caller_reference: str, digest: str) -> TxnResult | None:
+    """The original transaction if this CallerReference was used for the same request.
+
+    Raises DuplicateRequest when it was used for a different one.
+    """
+    row = conn.execute(
+        select(FpsTransaction.transaction_id, FpsTransaction.status, FpsTransaction.fingerprint).where(
+            FpsTransaction.caller_id == caller_id, FpsTransaction.caller_reference == caller_reference
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.fingerprint != digest:
+        raise errors.DuplicateRequest(caller_reference=caller_reference, transaction_id=row.transaction_id)
+    return TxnResult(row.transaction_id, row.status)
+
+
+def record(conn: Connection, *, now: datetime, status: str = "Success", status_code: str = "Success", **values) -> int:
+    """Insert a transaction with its first StatusHistory entry; returns its primary key."""
+    values.setdefault("date_completed", now if status in ("Success", "Failure") else None)
+    pk = conn.execute(
+        insert(FpsTransaction).values(
+            status=status,
+            status_code=status_code,
+            status_message=STATUS_MESSAGES.get(status_code, status_code),
+            date_received=now,
+            **values,
+        )
+    ).inserted_primary_key[0]
+    conn.execute(
+        insert(StatusHistory).values(
+            transaction_pk=pk, date=now, status=status, status_code=status_code, amount_cents=values["amount_cents"]
+        )
+    )
+    return pk
+
+
+def check_transaction_id(transaction_id: str) -> None:
+    """InvalidParams (FPS's own wording) for a value that cannot be a transaction id."""
+    if not TRANSACTION_ID_RE.match(transaction_id or ""):
+        raise errors.InvalidParams(
+            f"transactionId has to be a valid transaction ID. Specified value: {transaction_id}"
+        )
+
+
+@dataclass(frozen=True)
+class TransactionView:
+    """Everything GetTransaction and the admin console show about one transaction."""
+
+    txn: FpsTransaction
+    caller: Account
+    sender: Account
+    recipient: Account
+    sender_token_id: str | None
+    instrument_id: str | None
+    instrument_kind: str | None
+    history: list[StatusHistory]
+
+
+def view(conn: Connection, caller_id: int, transaction_id: str) -> TransactionView:
+    """A transaction the caller took part in (as caller, sender or recipient)."""
+    check_transaction_id(transaction_id)
+    caller, sender, recipient = aliased(Account), aliased(Account), aliased(Account)
+    session = Session(bind=conn)
+    row = session.execute(
+        select(FpsTransaction, caller, sender, recipient, Token.token_id, Instrument.instrument_id, Instrument.kind)
+        .join(caller, caller.id == FpsTransaction.caller_id)
+        .join(sender, sender.id == FpsTransaction.sender_id)
+        .join(recipient, recipient.id == FpsTransaction.recipient_id)
+        .outerjoin(Token, Token.id == FpsTransaction.sender_token_pk)
+        .outerjoin(Instrument, Instrument.id == FpsTransaction.instrument_pk)
+        .where(FpsTransaction.transaction_id == transaction_id)
+    ).first()
+    if row is None or caller_id not in (row[0].caller_id, row[0].sender_id, row[0].recipient_id):
+        raise errors.InvalidTransactionId(transaction_id=transaction_id)
+    history = [
+        h
+        for (h,) in session.execute(
+            select(StatusHistory).where(StatusHistory.transaction_pk == row[0].id).order_by(StatusHistory.id)
+        ).all()
+    ]
+    session.close()
+    return TransactionView(*row, history=history)

@@ -1,0 +1,9 @@
+"""Flask extensions, created unbound and initialised by create_app."""
+
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from .models import Base
+
+db = SQLAlchemy(model_class=Base)
+csrf = CSRFProtect()

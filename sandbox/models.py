@@ -1,0 +1,172 @@
+"""Tables only: accounts, payment methods, instruments, tokens, transactions, ledger.
+
+Plain SQLAlchemy (no Flask), so the domain can use these tables. Money columns hold
+integer cents; timestamps are naive UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Account(Base):
+    """A person or business with an Amazon Payments balance; business accounts call the API."""
+
+    __tablename__ = "account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # personal | business
+    password: Mapped[str | None] = mapped_column(String(255))  # demo logins, werkzeug hash
+    access_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    secret_key: Mapped[str | None] = mapped_column(String(128))
+    balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # ABT balance (cached)
+    created_at: Mapped[datetime]
+
+    payment_methods: Mapped[list[PaymentMethod]] = relationship(back_populates="account")
+
+
+class PaymentMethod(Base):
+    """A buyer's credit card (CC) or bank account (ACH); ABT is the account balance itself."""
+
+    __tablename__ = "payment_method"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    method: Mapped[str] = mapped_column(String(3))  # CC | ACH
+    label: Mapped[str] = mapped_column(String(64))
+    expiry: Mapped[str | None] = mapped_column(String(7))  # MM/YYYY for cards
+
+    account: Mapped[Account] = relationship(back_populates="payment_methods")
+
+
+class Instrument(Base):
+    """A prepaid instrument (stored value) or a credit instrument (postpaid tab)."""
+
+    __tablename__ = "instrument"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(String(65), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))  # Prepaid | Credit
+    caller_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    sender_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    limit_cents: Mapped[int] = mapped_column(BigInteger)  # fundingAmount (prepaid)
+    balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # prepaid balance
+    funded_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    payment_method: Mapped[str] = mapped_column(String(3))  # ABT | ACH | CC chosen by the buyer
+    payment_method_id: Mapped[int | None] = mapped_column(ForeignKey("payment_method.id"))
+    payment_reason: Mapped[str | None] = mapped_column(Text)
+    validity_start: Mapped[datetime]
+    validity_expiry: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    tokens: Mapped[list[Token]] = relationship(back_populates="instrument")
+
+
+class Token(Base):
+    """An authorization installed through the Co-Branded UI (funding, prepaid sender, ...)."""
+
+    __tablename__ = "token"
+    __table_args__ = (UniqueConstraint("caller_id", "caller_reference"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[str] = mapped_column(String(65), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # Funding | PrepaidSender
+    token_type: Mapped[str] = mapped_column(String(16), default="MultiUse")
+    instrument_pk: Mapped[int] = mapped_column(ForeignKey("instrument.id"))
+    caller_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    sender_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    caller_reference: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(8), default="Active")  # Active | Inactive
+    payment_method: Mapped[str] = mapped_column(String(8))
+    payment_reason: Mapped[str | None] = mapped_column(Text)
+    validity_start: Mapped[datetime]
+    validity_expiry: Mapped[datetime | None]
+    date_installed: Mapped[datetime]
+
+    instrument: Mapped[Instrument] = relationship(back_populates="tokens")
+
+
+class FpsTransaction(Base):
+    """One FPS transaction (FundPrepaid, Pay, ...), with gross, fee and status."""
+
+    __tablename__ = "fps_transaction"
+    __table_args__ = (UniqueConstraint("caller_id", "caller_reference"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[str] = mapped_column(String(35), unique=True)
+    caller_reference: Mapped[str] = mapped_column(String(128))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    operation: Mapped[str] = mapped_column(String(16))
+    payment_method: Mapped[str] = mapped_column(String(8))
+    caller_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    sender_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    instrument_pk: Mapped[int | None] = mapped_column(ForeignKey("instrument.id"))
+    sender_token_pk: Mapped[int | None] = mapped_column(ForeignKey("token.id"))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    fee_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    fees_paid_by: Mapped[str] = mapped_column(String(9), default="Recipient")
+    status: Mapped[str] = mapped_column(String(9))
+    status_code: Mapped[str] = mapped_column(String(32))
+    status_message: Mapped[str] = mapped_column(String(255))
+    caller_description: Mapped[str | None] = mapped_column(String(160))
+    sender_description: Mapped[str | None] = mapped_column(String(160))
+    date_received: Mapped[datetime]
+    date_completed: Mapped[datetime | None]
+
+    instrument: Mapped[Instrument | None] = relationship()
+    sender_token: Mapped[Token | None] = relationship()
+    history: Mapped[list[StatusHistory]] = relationship(order_by="StatusHistory.id")
+    ledger_lines: Mapped[list[LedgerEntry]] = relationship(order_by="LedgerEntry.id")
+
+
+class StatusHistory(Base):
+    """Every status a transaction has had (GetTransaction's StatusHistory)."""
+
+    __tablename__ = "status_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_pk: Mapped[int] = mapped_column(ForeignKey("fps_transaction.id"), index=True)
+    date: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(9))
+    status_code: Mapped[str] = mapped_column(String(32))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class LedgerEntry(Base):
+    """One line of an append-only double-entry journal; a journal's lines sum to zero.
+
+    `book` names a ledger account such as "balance:3", "clearing", "fee_revenue",
+    "funding:CC:2", "prepaid:5" or "prepaid_liability:1" (see domain/ledger.py).
+    """
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (Index("ix_ledger_book", "book"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journal: Mapped[str] = mapped_column(String(40), index=True)
+    transaction_pk: Mapped[int | None] = mapped_column(ForeignKey("fps_transaction.id"), index=True)
+    book: Mapped[str] = mapped_column(String(64))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)  # + money into the book, - out of it
+    memo: Mapped[str] = mapped_column(String(160))
+    created_at: Mapped[datetime]
+
+
+class CbuiPipeline(Base):
+    """A buyer's walk through the Co-Branded pages, from the signed start to the redirect."""
+
+    __tablename__ = "cbui_pipeline"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    caller_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    pipeline_name: Mapped[str] = mapped_column(String(16))
+    params: Mapped[str] = mapped_column(Text)  # JSON of the validated inputs
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    payment_method: Mapped[str | None] = mapped_column(String(3))
+    payment_method_id: Mapped[int | None] = mapped_column(ForeignKey("payment_method.id"))
+    state: Mapped[str] = mapped_column(String(12), default="started")
+    created_at: Mapped[datetime]

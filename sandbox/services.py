@@ -1,0 +1,31 @@
+"""The sandbox's services for one application: storage, policy, signer, ids, clock, settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+
+from .certs import Signer
+from .domain.clock import Clock
+from .domain.ids import IdGenerator
+from .domain.policy import Policy
+from .storage import Storage
+
+
+@dataclass
+class Services:
+    storage: Storage
+    policy: Policy
+    signer: Signer
+    ids: IdGenerator
+    clock: Clock
+    signature_mode: str
+    clock_skew: timedelta
+    public_url: str | None = None
+
+
+def services() -> Services:
+    """The Services of the current application."""
+    return current_app.extensions["fps_sandbox"]

@@ -13,7 +13,7 @@ VERSIONS = {
     "2008-09-17": "http://fps.amazonaws.com/doc/2008-09-17/",
     "2010-08-28": "http://fps.amazonaws.com/doc/2010-08-28/",
 }
-AMAZON_API_HOST = "fps.sandbox.amazonaws.com"
+AMAZON_API_HOSTS = ("fps.sandbox.amazonaws.com", "fps.amazonaws.com")
 COMMON_PARAMS = frozenset(
     {"Action", "AWSAccessKeyId", "Version", "Timestamp", "Expires", "Signature", "SignatureVersion", "SignatureMethod"}
 )
@@ -52,14 +52,14 @@ def check_signature(req: Request, caller: Party, mode: str = "strict") -> Verdic
         return None
     verdict = verify_hmac(
         caller.secret_key or "", signature, params, version=version, algorithm=algorithm, method=req.method,
-        hosts=host_candidates(req.host, AMAZON_API_HOST), path=req.path,
+        hosts=host_candidates(req.host, *AMAZON_API_HOSTS), path=req.path,
     )
     if not verdict.ok:
         shown = verdict.string_to_sign.replace("\n", "\\n")
         raise errors.SignatureDoesNotMatch(
             "The request signature we calculated does not match the signature you provided. "
             f"Check your AWS Secret Access Key and signing method. The string to sign we computed was: '{shown}' "
-            f"(signature version {version}; hosts accepted: {', '.join(host_candidates(req.host, AMAZON_API_HOST))})."
+            f"(signature version {version}; hosts accepted: {', '.join(host_candidates(req.host, *AMAZON_API_HOSTS))})."
         )
     return verdict
 

@@ -21,7 +21,7 @@ from .forms import CancelForm, ConfirmForm, MethodForm, SignInForm
 from .markup import clean_reason
 from .pipelines import PIPELINES, SUPPORTED, check_setup_prepaid, valid_return_url
 
-AMAZON_CBUI_HOST = "authorize.payments-sandbox.amazon.com"
+AMAZON_CBUI_HOSTS = ("authorize.payments-sandbox.amazon.com", "authorize.payments.amazon.com")
 STATUS_FOR_METHOD = {"ABT": "SA", "ACH": "SB", "CC": "SC"}
 
 
@@ -78,7 +78,7 @@ def _signature_problem(params: dict[str, str], secret: str) -> str | None:
         return "The link has no signature parameter."
     if version not in ("1", "2") or algorithm not in ("HmacSHA256", "HmacSHA1"):
         return "signatureVersion must be 2 (or 1) and signatureMethod HmacSHA256 or HmacSHA1."
-    hosts = host_candidates(request.host, AMAZON_CBUI_HOST)
+    hosts = host_candidates(request.host, *AMAZON_CBUI_HOSTS)
     verdict = verify_hmac(secret, signature, params, version=version, algorithm=algorithm, method="GET",
                           hosts=hosts, path=request.path, exclude="signature")
     if verdict.ok:

@@ -12,8 +12,8 @@ import re
 import uuid
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-TOKEN_ID_RE = re.compile(r"^[A-Z0-9]{1,65}$")
-TRANSACTION_ID_RE = re.compile(r"^[A-Z0-9]{1,35}$")
+TOKEN_ID_RE = re.compile(r"[A-Z0-9]{1,65}")
+TRANSACTION_ID_RE = re.compile(r"[A-Z0-9]{1,35}")  # use fullmatch
 
 
 class IdGenerator:

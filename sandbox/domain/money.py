@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CURRENCIES = ("USD",)
 CENT = Decimal("0.01")
-_AMOUNT_RE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+_AMOUNT_RE = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?")
 
 
 class MoneyFormatError(ValueError):
@@ -22,7 +22,7 @@ def parse_cents(text: str) -> int:
 
     Rejects signs, exponents, whitespace, more than two decimals and absurd lengths.
     """
-    if not isinstance(text, str) or not _AMOUNT_RE.match(text):
+    if not isinstance(text, str) or not _AMOUNT_RE.fullmatch(text):
         raise MoneyFormatError(text)
     try:
         value = Decimal(text)

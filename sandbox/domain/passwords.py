@@ -5,13 +5,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 
 _ITERATIONS = 100_000
 
 
 def hash_password(password: str, salt: str | None = None) -> str:
     """A storable "pbkdf2_sha256$iterations$salt$hex" string."""
-    salt = salt or secrets.token_hex(8)
+    return _hash(password, salt or secrets.token_hex(8))
+
+
+@lru_cache(maxsize=64)  # reseeding the demo world hashes the same logins again
+def _hash(password: str, salt: str) -> str:
     digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), _ITERATIONS).hex()
     return f"pbkdf2_sha256${_ITERATIONS}${salt}${digest}"
 

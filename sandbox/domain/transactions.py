@@ -73,7 +73,7 @@ def record(conn: Connection, *, now: datetime, status: str = "Success", status_c
 
 def check_transaction_id(transaction_id: str) -> None:
     """InvalidParams (FPS's own wording) for a value that cannot be a transaction id."""
-    if not TRANSACTION_ID_RE.match(transaction_id or ""):
+    if not TRANSACTION_ID_RE.fullmatch(transaction_id or ""):
         raise errors.InvalidParams(
             f"transactionId has to be a valid transaction ID. Specified value: {transaction_id}"
         )

@@ -206,7 +206,7 @@ def _move_balances(conn: Connection, inst, amount_cents: int, net_cents: int) ->
         ).rowcount
         if charged != 1:
             raise errors.InsufficientBalance(
-                "The transaction exceeds the account/instrument limits: the buyer's Amazon Payments "
+                "The transaction exceeds the account/instrument limits. The buyer's Amazon Payments "
                 f"balance is less than ${amount_cents / 100:.2f}."
             )
     conn.execute(update(Account).where(Account.id == inst.recipient_id)
@@ -254,7 +254,7 @@ def spend(conn: Connection, caller: Party, token, *, amount_cents: int, caller_r
     ).rowcount
     if drawn != 1:
         raise errors.InsufficientBalance(
-            "The transaction exceeds the account/instrument limits: the prepaid balance is "
+            "The transaction exceeds the account/instrument limits. The prepaid balance is "
             f"${row.balance_cents / 100:.2f}."
         )
     txn_id = ids.transaction_id()

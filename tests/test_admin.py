@@ -1,0 +1,91 @@
+"""The first admin console: balances, instruments, tokens, gross / fee / net, ledger lines,
+escaping, and reset as a CSRF-protected POST."""
+
+from sqlalchemy import func, select
+
+from conftest import csrf, prepaid_params, services_of
+from sandbox.models import Instrument
+
+
+def text(client, url):
+    r = client.get(url)
+    assert r.status_code == 200, url
+    return r.get_data(as_text=True)
+
+
+def test_dashboard_shows_accounts_balances_and_books(client, funded):
+    html = text(client, "/admin/")
+    assert "SANDBOX — no real money" in html and "Balanced" in html
+    assert "DigitalDownload" in html and "$9.70" in html and "$90.00" in html  # recipient net, John after funding
+    assert "AKIAIOSFODNN7EXAMPLE" in html and "prepaid liability $10.00" in html and "fees paid $0.30" in html
+
+
+def test_transactions_show_gross_fee_net(client, fps, funded):
+    html = text(client, "/admin/transactions")
+    row = html[html.index("FundPrepaid</td>"):]
+    assert "$10.00" in row[:400] and "$0.30" in row[:400] and "$9.70" in row[:400]
+    assert "FundPrepaid" in text(client, "/admin/transactions?operation=FundPrepaid")
+    assert "No transactions yet" in text(client, "/admin/transactions?operation=Pay")
+
+
+def test_transaction_page_lists_its_ledger_lines(client, fps, funded):
+    html = text(client, "/admin/transactions")
+    tid = html.split('/admin/transactions/')[1].split('"')[0]
+    detail = text(client, f"/admin/transactions/{tid}")
+    for words in ("John Smith · Amazon Payments balance", "clearing (in flight)", "FPS fee revenue",
+                  "DigitalDownload · prepaid liability", "buyer&#39;s stored value", "$9.70", "$0.30"):
+        assert words in detail, words
+    assert detail.count("$40.00") == 0 and "Total" in detail
+
+
+def test_instruments_and_tokens(client, funded):
+    html = text(client, "/admin/instruments")
+    assert "John Smith → DigitalDownload" in html and "Funding" in html and "PrepaidSender" in html
+    page = text(client, f"/admin/instruments/{funded['prepaidInstrumentID']}")
+    assert funded["fundingTokenID"] in page and funded["prepaidSenderTokenID"] in page and "$10.00" in page
+
+
+def test_ledger_page(client, funded):
+    html = text(client, "/admin/ledger")
+    assert "The books balance" in html and "fee_revenue" in html
+
+
+def test_hostile_descriptions_are_escaped(client, fps, funded):
+    fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="<script>x</script>",
+             **{"TransactionAmount.Value": "0.50"}, CallerDescription="<img src=x onerror=alert(1)>")
+    html = text(client, "/admin/transactions")
+    tid = html.split('/admin/transactions/')[1].split('"')[0]
+    detail = text(client, f"/admin/transactions/{tid}")
+    assert "<script>x</script>" not in detail and "&lt;script&gt;x&lt;/script&gt;" in detail
+    assert "<img src=x" not in detail
+
+
+def test_unknown_records_are_404_pages(client):
+    r = client.get("/admin/transactions/NOPE")
+    assert r.status_code == 404 and "Page not found" in r.get_data(as_text=True)
+    assert client.get("/admin/instruments/NOPE").status_code == 404
+
+
+def test_reset_needs_a_post_with_csrf(app, client, funded):
+    assert client.get("/admin/reset").status_code == 405
+    assert client.post("/admin/reset").status_code == 400
+    page = text(client, "/admin/")
+    r = client.post("/admin/reset", data={"csrf_token": csrf(page), "submit": "reset"})
+    assert r.status_code == 302
+    with services_of(app).storage.read() as conn:
+        assert conn.execute(select(func.count()).select_from(Instrument)).scalar_one() == 0
+    assert "$100.00" in text(client, "/admin/") and "No transactions yet" in text(client, "/admin/transactions")
+
+
+def test_transactions_paginate(client, fps, buyer):
+    ret = buyer.authorize(prepaid_params(amount="100.00"))
+    fps.call("FundPrepaid", SenderTokenId=ret["fundingTokenID"], PrepaidInstrumentId=ret["prepaidInstrumentID"],
+             CallerReference="f", **{"FundingAmount.Value": "100.00"})
+    for i in range(55):
+        fps.call("Pay", SenderTokenId=ret["prepaidSenderTokenID"], CallerReference=f"p{i}",
+                 **{"TransactionAmount.Value": "0.01"})
+    first = text(client, "/admin/transactions")
+    assert first.count('href="/admin/transactions/14') == 50 and "Older →" in first
+    older = first.split('href="/admin/transactions?before=')[1].split('"')[0].replace("&amp;", "&")
+    second = text(client, "/admin/transactions?before=" + older)
+    assert second.count('href="/admin/transactions/14') == 6 and "Older →" not in second

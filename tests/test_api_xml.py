@@ -1,0 +1,62 @@
+"""Every registered action renders well-formed FPS XML in both namespaces, escapes hostile
+text, and keeps leaf values free of whitespace."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import DD_KEY, DD_SECRET, prepaid_params, signed_params
+from sandbox.api.actions import REGISTRY
+
+HOSTILE = "T&1<>\"' ünï €"
+
+
+def call_each(fps, funded, version):
+    pay = fps.raw(signed_params("Pay", {"SenderTokenId": funded["prepaidSenderTokenID"], "CallerReference": HOSTILE,
+                                        "TransactionAmount.Value": "0.50", "TransactionAmount.CurrencyCode": "USD",
+                                        "CallerDescription": HOSTILE, "SenderDescription": HOSTILE},
+                                DD_KEY, DD_SECRET, version=version))
+    tid = pay.find("PayResult/TransactionId")
+    params = {
+        "Pay": {"SenderTokenId": funded["prepaidSenderTokenID"], "CallerReference": HOSTILE,
+                "TransactionAmount.Value": "0.50", "TransactionAmount.CurrencyCode": "USD",
+                "CallerDescription": HOSTILE, "SenderDescription": HOSTILE},
+        "FundPrepaid": {"SenderTokenId": funded["fundingTokenID"], "PrepaidInstrumentId": funded["prepaidInstrumentID"],
+                        "CallerReference": "fund-call-1", "FundingAmount.Value": "10.00",
+                        "FundingAmount.CurrencyCode": "USD"},
+        "GetPrepaidBalance": {"PrepaidInstrumentId": funded["prepaidInstrumentID"]},
+        "GetTotalPrepaidLiability": {},
+        "GetTransactionStatus": {"TransactionId": tid},
+        "GetTransaction": {"TransactionId": tid},
+        "VerifySignature": {"UrlEndPoint": "https://merchant.example.com/r",
+                            "HttpParameters": "a=b&certificateUrl=x&signature=y&signatureVersion=2&signatureMethod=RSA-SHA1"},
+    }
+    assert set(params) == set(REGISTRY), "a new action needs a case here"
+    return {a: fps.raw(signed_params(a, p, DD_KEY, DD_SECRET, version=version)) for a, p in params.items()}
+
+
+@pytest.mark.parametrize("version", ["2008-09-17", "2010-08-28"])
+def test_every_action_renders_well_formed_xml(fps, funded, version):
+    for action, r in call_each(fps, funded, version).items():
+        assert r.status == 200, (action, r.text)
+        assert r.text.startswith('<?xml version="1.0"?>\n<' + action + 'Response xmlns="http://fps.amazonaws.com/doc/'
+                                 + version + '/">')
+        root = ET.fromstring(r.text)
+        names = [c.tag.split("}")[1] for c in root]
+        assert names[-1] == "ResponseMetadata" and names[:-1] == [action + "Result"], (action, names)
+        for node in root.iter():
+            if len(node) == 0 and node.text is not None:
+                assert node.text == node.text.strip(), (action, node.tag, node.text)
+        for amount in root.iter():
+            children = [c.tag.split("}")[1] for c in amount]
+            if "CurrencyCode" in children:
+                assert children == ["CurrencyCode", "Value"], (action, amount.tag)
+                assert re.fullmatch(r"-?\d+\.\d{6}", amount[1].text)
+
+
+def test_hostile_text_is_escaped(fps, funded):
+    r = call_each(fps, funded, "2008-09-17")["GetTransaction"]
+    assert "T&amp;1&lt;&gt;" in r.text
+    t = ET.fromstring(r.text).find(".//{http://fps.amazonaws.com/doc/2008-09-17/}CallerDescription")
+    assert t.text == HOSTILE

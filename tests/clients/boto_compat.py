@@ -15,6 +15,7 @@ import importlib.util
 import sys
 import types
 import urllib.parse
+from pathlib import Path
 
 
 def load_fps_connection() -> types.ModuleType:
@@ -25,7 +26,7 @@ def load_fps_connection() -> types.ModuleType:
     import boto.fps  # noqa: F401  (the package itself imports fine)
 
     spec = importlib.util.find_spec(name)
-    source = open(spec.origin, encoding="utf-8").read()
+    source = Path(spec.origin).read_text(encoding="utf-8")
     patched = source.replace(".has_key", ".__contains__")
     assert patched.count(".__contains__") == 2, "boto changed: review the compatibility patch"
     module = types.ModuleType(name)

@@ -1,0 +1,157 @@
+"""The DigitalDownload story end to end: a real server, John clicking through the Co-Branded
+pages in headless Chromium, then boto 2's published FPS client funding the instrument and
+buying 20 songs at $0.50, the 21st refused, the books checked by the server's own CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from clients.boto_compat import connect
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+DD_KEY, DD_SECRET = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+pytestmark = pytest.mark.e2e
+
+
+def boto_cbui_link(live_server, merchant, **params) -> str:
+    """boto's own cbui_url, signed for Amazon's sandbox host, re-pointed at the local sandbox."""
+    from clients.boto_compat import load_fps_connection
+
+    amazon = load_fps_connection().FPSConnection(aws_access_key_id=DD_KEY, aws_secret_access_key=DD_SECRET)
+    link = amazon.cbui_url(returnURL=f"{merchant.url}/fps/return?order=42", pipelineName="SetupPrepaid", **params)
+    assert link.startswith("https://authorize.payments-sandbox.amazon.com/cobranded-ui/actions/start?")
+    return live_server["url"] + link[len("https://authorize.payments-sandbox.amazon.com"):]
+
+
+def click_through(page, link: str, method_text: str = "Amazon Payments balance") -> None:
+    page.goto(link)
+    page.fill("#email", "john@example.com")
+    page.fill("#password", "sandbox")
+    page.click("button[name=submit]")
+    page.get_by_text(method_text).click()
+    page.click("button[name=submit]")
+    page.wait_for_selector("text=Confirm your prepaid balance")
+    page.click("button[name=confirm]")
+    page.wait_for_selector("#status")
+
+
+def prepaid_balance(fps, instrument_id: str) -> Decimal:
+    r = fps.get_prepaid_balance(PrepaidInstrumentId=instrument_id)
+    return Decimal(r.GetPrepaidBalanceResult.PrepaidBalance.AvailableBalance.Value)
+
+
+def test_digitaldownload_story(live_server, merchant, page):
+    link = boto_cbui_link(live_server, merchant, fundingAmount="10.00", callerReferenceFunding="dd-fund-1",
+                          callerReferenceSender="dd-sender-1", paymentMethod="ABT,CC,ACH",
+                          paymentReason="<b>MP3</b> songs at DigitalDownload")
+    click_through(page, link)
+    assert page.inner_text("#status") == "SA"
+    back = merchant.received[-1]
+    ret = dict(parse_qsl(urlsplit(back).query))
+    assert ret["order"] == "42" and ret["signatureMethod"] == "RSA-SHA1"
+
+    fps = connect("127.0.0.1", live_server["port"], DD_KEY, DD_SECRET)
+    verified = fps.verify_signature(UrlEndPoint=f"{merchant.url}/fps/return", HttpParameters=urlsplit(back).query)
+    assert verified.VerifySignatureResult.VerificationStatus == "Success"
+    tampered = urlsplit(back).query.replace("status=SA", "status=SB")
+    assert fps.verify_signature(UrlEndPoint=f"{merchant.url}/fps/return",
+                                HttpParameters=tampered).VerifySignatureResult.VerificationStatus == "Failure"
+
+    instrument = ret["prepaidInstrumentID"]
+    assert prepaid_balance(fps, instrument) == Decimal("0")
+    funding = fps.fund_prepaid(PrepaidInstrumentId=instrument, SenderTokenId=ret["fundingTokenID"],
+                               FundingAmount="10.00", CallerReference="dd-fund-call-1")
+    assert funding.FundPrepaidResult.TransactionStatus == "Success"
+    assert prepaid_balance(fps, instrument) == Decimal("10")
+    detail = fps.get_transaction(TransactionId=funding.FundPrepaidResult.TransactionId).GetTransactionResult.Transaction
+    assert Decimal(detail.FPSFees.Value) == Decimal("0.30") and detail.PaymentMethod == "ABT"
+
+    for song in range(1, 21):
+        paid = fps.pay(SenderTokenId=ret["prepaidSenderTokenID"], TransactionAmount="0.50",
+                       CallerReference=f"dd-song-{song}")
+        assert paid.PayResult.TransactionStatus == "Success"
+        assert prepaid_balance(fps, instrument) == Decimal("10") - Decimal("0.50") * song
+    liability = fps.get_total_prepaid_liability().GetTotalPrepaidLiabilityResult.OutstandingPrepaidLiability
+    assert Decimal(liability.OutstandingBalance.Value) == 0
+
+    from boto.fps.exception import InsufficientBalance
+
+    with pytest.raises(InsufficientBalance) as refused:
+        fps.pay(SenderTokenId=ret["prepaidSenderTokenID"], TransactionAmount="0.50", CallerReference="dd-song-21")
+    assert refused.value.status == 400
+    status = fps.get_transaction_status(TransactionId=paid.PayResult.TransactionId).GetTransactionStatusResult
+    assert status.TransactionStatus == "Success" and status.CallerReference == "dd-song-20"
+
+    page.goto(live_server["url"] + "/admin/transactions?operation=FundPrepaid")
+    row = page.locator("tr", has_text="FundPrepaid").first.inner_text()
+    assert "$10.00" in row and "$0.30" in row and "$9.70" in row
+    page.goto(live_server["url"] + "/admin/")
+    assert "Balanced" in page.inner_text("body")
+
+    flask = str(Path(sys.executable).parent / "flask")
+    books = subprocess.run([flask, "--app", "app", "check-books"], cwd=ROOT, env=live_server["env"],
+                           capture_output=True, text=True)
+    assert books.returncode == 0 and "The books balance." in books.stdout, books.stdout
+
+
+def test_cancel_and_payment_method_error_in_the_browser(live_server, merchant, page):
+    link = boto_cbui_link(live_server, merchant, fundingAmount="5.00", callerReferenceFunding="dd-fund-2",
+                          callerReferenceSender="dd-sender-2")
+    page.goto(link)
+    page.click("button[name=cancel]")
+    page.wait_for_selector("#status")
+    assert page.inner_text("#status") == "A"
+    link = boto_cbui_link(live_server, merchant, fundingAmount="5.00", callerReferenceFunding="dd-fund-3",
+                          callerReferenceSender="dd-sender-3", paymentMethod="CC")
+    page.goto(link)
+    page.fill("#email", "pat@example.com")
+    page.fill("#password", "sandbox")
+    page.click("button[name=submit]")
+    page.wait_for_selector("#status")
+    assert page.inner_text("#status") == "PE"
+
+
+def test_bad_signature_page_in_the_browser(live_server, merchant, page):
+    link = boto_cbui_link(live_server, merchant, fundingAmount="5.00", callerReferenceFunding="x",
+                          callerReferenceSender="y").replace("fundingAmount=5.00", "fundingAmount=50.00")
+    response = page.goto(link)
+    assert response.status == 403
+    assert "Invalid signature" in page.inner_text("h1") and "fundingAmount=50.00" in page.inner_text("pre")
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 800)])
+def test_cobranded_pages_fit_phone_and_desktop(live_server, merchant, browser, width, height):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    link = boto_cbui_link(live_server, merchant, fundingAmount="10.00", callerReferenceFunding=f"w{width}",
+                          callerReferenceSender=f"ws{width}", paymentMethod="ABT,CC,ACH",
+                          paymentReason="<b>MP3</b> songs at <i>DigitalDownload</i>")
+    page.goto(link)
+    page.screenshot(path=str(ARTIFACTS / f"cbui-sign-in-{width}.png"), full_page=True)
+    page.fill("#email", "john@example.com")
+    page.fill("#password", "sandbox")
+    page.click("button[name=submit]")
+    page.screenshot(path=str(ARTIFACTS / f"cbui-method-{width}.png"), full_page=True)
+    page.get_by_text("Visa ending in 1111").click()
+    page.click("button[name=submit]")
+    page.wait_for_selector("text=Confirm your prepaid balance")
+    page.screenshot(path=str(ARTIFACTS / f"cbui-confirm-{width}.png"), full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the confirm page scrolls sideways by {overflow}px at {width}px"
+    box = page.locator("button[name=confirm]").bounding_box()
+    assert box["height"] >= 44 and box["x"] + box["width"] <= width
+    page.click("button[name=confirm]")
+    page.wait_for_selector("#status")
+    assert page.inner_text("#status") == "SC"
+    page.goto(live_server["url"] + "/admin/")
+    page.screenshot(path=str(ARTIFACTS / f"admin-dashboard-{width}.png"), full_page=True)
+    context.close()

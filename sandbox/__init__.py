@@ -35,6 +35,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
     from .extensions import csrf, db
+    from .sessions import CachedSerializerSessionInterface
+
+    app.session_interface = CachedSerializerSessionInterface()
 
     db.init_app(app)
     csrf.init_app(app)

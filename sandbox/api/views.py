@@ -39,22 +39,29 @@ def _answer(request_id: str):
     svc = services()
     params = single_values({**request.args.to_dict(flat=False), **request.form.to_dict(flat=False)})
     req = auth.Request(request.method, request.host, request.path, params)
-    with svc.storage.read() as conn:
-        caller = caller_by_access_key(conn, auth.require(params, "AWSAccessKeyId"))
+    act = REGISTRY.get(params.get("Action", ""))
+    values, namespace = _run(act, req)
+    return render_action(act.name, namespace, request_id + ":0", values)
+
+
+def _authenticate(conn, req: auth.Request, act: Action | None):
+    """Access key, signature, time, version and parameter names; answers the caller and namespace."""
+    svc = services()
+    params = req.params
+    caller = caller_by_access_key(conn, auth.require(params, "AWSAccessKeyId"))
     if caller is None:
         raise errors.InvalidClientTokenId()
     auth.check_signature(req, caller, svc.signature_mode)
     auth.check_time(params, utcnow(), svc.clock_skew)
     namespace = auth.check_version(params)
-    act = _lookup(auth.require(params, "Action"))
+    if act is None:
+        _lookup(auth.require(params, "Action"))
     _check_names(act, params)
-    values = _run(act, Params(params), caller)
-    return render_action(act.name, namespace, request_id + ":0", values)
+    return caller, namespace
 
 
-def _lookup(name: str) -> Action:
-    if name in REGISTRY:
-        return REGISTRY[name]
+def _lookup(name: str) -> None:
+    """InvalidAction for an action the registry does not have."""
     if name in NOT_YET:
         raise errors.InvalidAction(f"The action {name} is an FPS action this sandbox does not emulate yet.")
     raise errors.InvalidAction(action=name[:64])
@@ -67,15 +74,17 @@ def _check_names(act: Action, params: dict[str, str]) -> None:
             raise errors.InvalidRequest(name=name[:64])
 
 
-def _run(act: Action, p: Params, caller) -> dict:
-    """Run the handler in one unit of work; a lost CallerReference race is retried once."""
+def _run(act: Action | None, req: auth.Request) -> tuple[dict, str]:
+    """Authenticate and run the handler in one unit of work (one connection, one transaction);
+    a lost CallerReference race is retried once."""
     svc = services()
-    unit = svc.storage.write if act.writes else svc.storage.read
+    unit = svc.storage.write if act is not None and act.writes else svc.storage.read
     for attempt in (1, 2):
         try:
             with unit() as conn:
+                caller, namespace = _authenticate(conn, req, act)
                 ctx = Context(conn, caller, svc.clock.now(), svc.ids, svc.policy, svc.signer)
-                return act.handler(ctx, p)
+                return act.handler(ctx, Params(req.params)), namespace
         except IntegrityError:
             if attempt == 2:
                 raise errors.ConcurrentModification() from None

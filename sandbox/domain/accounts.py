@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from ..models import Account, PaymentMethod
 from .passwords import check_password
 
@@ -21,11 +21,12 @@ class Party:
 
 
 _PARTY_COLUMNS = (Account.id, Account.name, Account.email, Account.kind, Account.secret_key)
+_BY_ACCESS_KEY = select(*_PARTY_COLUMNS).where(Account.access_key == bindparam("access_key"))
 
 
 def caller_by_access_key(conn: Connection, access_key: str) -> Party | None:
     """The business account that owns `access_key`, or None."""
-    row = conn.execute(select(*_PARTY_COLUMNS).where(Account.access_key == access_key)).first()
+    row = conn.execute(_BY_ACCESS_KEY, {"access_key": access_key}).first()
     return Party(*row) if row else None
 
 

@@ -46,6 +46,9 @@ def prepaid_liability_book(recipient_id: int) -> str:
     return f"prepaid_liability:{recipient_id}"
 
 
+_INSERT_LINES = insert(LedgerEntry.__table__)
+
+
 @dataclass(frozen=True)
 class Transfer:
     """Move `cents` from one book to another."""
@@ -71,7 +74,7 @@ def post(
         common = {"journal": journal, "transaction_pk": transaction_pk, "memo": t.memo, "created_at": now}
         rows.append({**common, "book": t.source, "amount_cents": -t.cents})
         rows.append({**common, "book": t.target, "amount_cents": t.cents})
-    conn.execute(insert(LedgerEntry), rows)
+    conn.execute(_INSERT_LINES, rows)
 
 
 def book_balance(conn: Connection, book: str) -> int:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from ..models import Token
 from . import errors, prepaid, transactions
 from .accounts import Party
 from .ids import IdGenerator
 from .policy import Policy
+
+_TOKEN = select(Token.__table__).where(Token.token_id == bindparam("token_id"))
 
 
 def pay(conn: Connection, caller: Party, *, sender_token_id: str, amount_cents: int, caller_reference: str,
@@ -25,7 +27,7 @@ def pay(conn: Connection, caller: Party, *, sender_token_id: str, amount_cents: 
     done = transactions.replay(conn, caller.id, caller_reference, digest)
     if done:
         return done
-    token = conn.execute(select(Token.__table__).where(Token.token_id == sender_token_id)).first()
+    token = conn.execute(_TOKEN, {"token_id": sender_token_id}).first()
     if token is None or token.caller_id != caller.id:
         raise errors.InvalidTokenId_Sender(token_id=sender_token_id)
     if token.role != "PrepaidSender":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from ..models import Account, Instrument, Token
 from . import errors, ledger, transactions
@@ -237,21 +237,26 @@ def _record_funding(conn, caller, inst, token, amount_cents, quote, caller_refer
     return transactions.TxnResult(txn_id, "Success")
 
 
+_INSTRUMENTS = Instrument.__table__
+_SPEND_INSTRUMENT = select(
+    _INSTRUMENTS.c.id, _INSTRUMENTS.c.instrument_id, _INSTRUMENTS.c.recipient_id, _INSTRUMENTS.c.sender_id,
+    _INSTRUMENTS.c.balance_cents,
+).where(_INSTRUMENTS.c.id == bindparam("pk")).with_for_update()
+_DRAW_DOWN = (
+    update(_INSTRUMENTS)
+    .where(_INSTRUMENTS.c.id == bindparam("pk"), _INSTRUMENTS.c.balance_cents >= bindparam("amount"))
+    .values(balance_cents=_INSTRUMENTS.c.balance_cents - bindparam("amount"))
+)
+
+
 def spend(conn: Connection, caller: Party, token, *, amount_cents: int, caller_reference: str, digest: str,
           now: datetime, ids: IdGenerator, caller_description: str | None, sender_description: str | None):
     """Pay with a prepaid sender token: draw the balance down; no money moves, no fee."""
-    row = conn.execute(
-        select(Instrument.id, Instrument.instrument_id, Instrument.recipient_id, Instrument.sender_id,
-               Instrument.balance_cents).where(Instrument.id == token.instrument_pk).with_for_update()
-    ).one()
+    row = conn.execute(_SPEND_INSTRUMENT, {"pk": token.instrument_pk}).one()
     check_usable(token, now, row.instrument_id)
     if row.recipient_id != caller.id:
         raise errors.InstrumentAccessDenied(instrument_id=row.instrument_id)
-    drawn = conn.execute(
-        update(Instrument)
-        .where(Instrument.id == row.id, Instrument.balance_cents >= amount_cents)
-        .values(balance_cents=Instrument.balance_cents - amount_cents)
-    ).rowcount
+    drawn = conn.execute(_DRAW_DOWN, {"pk": row.id, "amount": amount_cents}).rowcount
     if drawn != 1:
         raise errors.InsufficientBalance(
             "The transaction exceeds the account/instrument limits. The prepaid balance is "

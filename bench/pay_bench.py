@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Benchmark: signed prepaid Pays at a fixed concurrency against a real server.
+
+By default it starts its own gunicorn (the documented multi-worker setting: one sync worker
+per core) on a fresh SQLite file; --url points it at a server you started instead.
+
+Setup goes through the faces, as a merchant would: the Co-Branded pages install a prepaid
+instrument for John (paid by card), FundPrepaid puts $10,000.00 on it. Then every request is
+a signed Pay of $0.01 with its own CallerReference, signed before the clock starts so the
+client spends its CPU on sending, not signing. It prints requests/s, p50/p99 latency, errors,
+the server's memory, and checks the final prepaid balance to the cent.
+
+Targets (issue 2, 2-core machine): >= 1,000 Pays/s with SQLite, p99 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing as mp
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from http.cookiejar import CookieJar
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.request import HTTPCookieProcessor, HTTPErrorProcessor, build_opener
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sandbox.signature import hmac_sign, string_to_sign_v2  # noqa: E402
+
+KEY, SECRET = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+FUNDING = "10000.00"
+
+
+def stamp() -> str:
+    now = datetime.now(timezone.utc)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def signed_body(host: str, action: str, params: dict) -> bytes:
+    values = {"Action": action, "AWSAccessKeyId": KEY, "Version": "2008-09-17", "Timestamp": stamp(),
+              "SignatureVersion": "2", "SignatureMethod": "HmacSHA256", **params}
+    values["Signature"] = hmac_sign(SECRET, string_to_sign_v2("POST", host, "/", values))
+    return urlencode(values).encode()
+
+
+def post(host: str, port: int, body: bytes) -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", "/", body, {"Content-Type": "application/x-www-form-urlencoded", "Host": host})
+    r = conn.getresponse()
+    text = r.read().decode()
+    conn.close()
+    return r.status, text
+
+
+class _NoRedirect(HTTPErrorProcessor):
+    def http_response(self, request, response):
+        return response
+
+    https_response = http_response
+
+
+def install_instrument(base: str, run: str) -> dict:
+    """Click through SetupPrepaid like a browser; answers the return-URL parameters."""
+    host = urlsplit(base).netloc
+    params = {"callerKey": KEY, "pipelineName": "SetupPrepaid", "version": "2009-01-09",
+              "signatureVersion": "2", "signatureMethod": "HmacSHA256", "callerReferenceFunding": f"bench-f-{run}",
+              "callerReferenceSender": f"bench-s-{run}", "fundingAmount": FUNDING, "paymentMethod": "CC",
+              "returnURL": "https://merchant.example/return"}
+    params["signature"] = hmac_sign(SECRET, string_to_sign_v2("GET", host, "/cobranded-ui/actions/start", params,
+                                                              exclude="signature"))
+    opener = build_opener(HTTPCookieProcessor(CookieJar()), _NoRedirect())
+    location = opener.open(f"{base}/cobranded-ui/actions/start?{urlencode(params)}").headers["Location"]
+
+    def form(url: str, data: dict) -> str:
+        url = url if url.startswith("http") else base + url
+        html = opener.open(url).read().decode()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        extra = {"choice": re.search(r'value="(CC:\d+)"', html).group(1)} if "choice" in data else {}
+        reply = opener.open(url, urlencode({"csrf_token": token, **data, **extra}).encode())
+        return reply.headers["Location"]
+
+    location = form(location, {"email": "john@example.com", "password": "sandbox", "submit": "Sign in"})
+    location = form(location, {"choice": "", "submit": "Continue"})
+    location = form(location, {"confirm": "Confirm"})
+    return dict(parse_qsl(urlsplit(location).query))
+
+
+def worker(port: int, bodies: list[bytes], host: str, out: mp.Queue) -> None:
+    latencies, errors = [], {}
+    for body in bodies:
+        start = time.perf_counter()
+        try:
+            status, text = post(host, port, body)
+        except OSError as exc:
+            status, text = 0, type(exc).__name__
+        latencies.append(time.perf_counter() - start)
+        if status != 200 or "<TransactionStatus>Success</TransactionStatus>" not in text:
+            code = re.search(r"<Code>(\w+)</Code>", text)
+            key = code.group(1) if code else f"HTTP {status}"
+            errors[key] = errors.get(key, 0) + 1
+    out.put((latencies, errors))
+
+
+def rss_kib(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def server_pids(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [master, *map(int, children.read_text().split())] if children.exists() else [master]
+
+
+def spawn_server(workers: int) -> tuple[subprocess.Popen, str, Path]:
+    work = Path(tempfile.mkdtemp(prefix="fps-bench-"))
+    env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+           or f"sqlite:///{work / 'bench.sqlite'}", "FPS_SANDBOX_FPS_KEY_DIR": str(work)}
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([str(bin_dir / "flask"), "--app", "app", "reset"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(bin_dir / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+                             "app:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return proc, f"http://127.0.0.1:{port}", work
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--url", help="a running sandbox (default: start one)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers when starting one")
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--requests", type=int, default=10000)
+    ap.add_argument("--warmup", type=int, default=200)
+    args = ap.parse_args()
+
+    proc = None
+    if args.url:
+        base = args.url.rstrip("/")
+    else:
+        proc, base, _ = spawn_server(args.workers)
+    try:
+        return run(base, args, proc)
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait()
+
+
+def run(base: str, args, proc) -> int:
+    host, port = urlsplit(base).netloc, urlsplit(base).port or 80
+    run_id = f"{int(time.time())}-{os.getpid()}"
+    ret = install_instrument(base, run_id)
+    status, text = post(host, port, signed_body(host, "FundPrepaid", {
+        "SenderTokenId": ret["fundingTokenID"], "PrepaidInstrumentId": ret["prepaidInstrumentID"],
+        "CallerReference": f"bench-fund-{run_id}", "FundingAmount.Value": FUNDING, "FundingAmount.CurrencyCode": "USD"}))
+    assert "<TransactionStatus>Success</TransactionStatus>" in text, text
+
+    def bodies(prefix: str, n: int) -> list[bytes]:
+        return [signed_body(host, "Pay", {"SenderTokenId": ret["prepaidSenderTokenID"], "CallerReference": f"{prefix}-{i}",
+                                          "TransactionAmount.Value": "0.01", "TransactionAmount.CurrencyCode": "USD"})
+                for i in range(n)]
+
+    for body in bodies(f"warm-{run_id}", args.warmup):
+        post(host, port, body)
+    all_bodies = bodies(f"pay-{run_id}", args.requests)
+    chunks = [all_bodies[i::args.concurrency] for i in range(args.concurrency)]
+    out: mp.Queue = mp.Queue()
+    procs = [mp.Process(target=worker, args=(port, chunk, host, out)) for chunk in chunks]
+    started = time.perf_counter()
+    for p in procs:
+        p.start()
+    results = [out.get() for _ in procs]
+    elapsed = time.perf_counter() - started
+    for p in procs:
+        p.join()
+
+    latencies = sorted(lat for lats, _ in results for lat in lats)
+    errors: dict[str, int] = {}
+    for _, errs in results:
+        for k, v in errs.items():
+            errors[k] = errors.get(k, 0) + v
+    ok = len(latencies) - sum(errors.values())
+    _, text = post(host, port, signed_body(host, "GetPrepaidBalance", {"PrepaidInstrumentId": ret["prepaidInstrumentID"]}))
+    balance = re.search(r"<AvailableBalance><CurrencyCode>USD</CurrencyCode><Value>([\d.]+)</Value>", text).group(1)
+    expected = (1_000_000 - args.warmup - ok) / 100
+    pct = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+
+    print(f"server          {base} ({'started here, ' + str(args.workers) + ' gunicorn workers' if proc else 'given'})")
+    print(f"requests        {len(latencies)} signed Pays of $0.01, concurrency {args.concurrency}")
+    print(f"throughput      {len(latencies) / elapsed:,.0f} requests/s  ({elapsed:.2f} s)")
+    print(f"latency         p50 {pct(0.50):.1f} ms   p99 {pct(0.99):.1f} ms   max {latencies[-1] * 1000:.1f} ms")
+    print(f"errors          {sum(errors.values())} {errors if errors else ''}")
+    if proc:
+        print(f"server memory   {rss_kib(server_pids(proc.pid)) / 1024:.1f} MiB RSS (master + workers)")
+    print(f"final balance   ${float(balance):,.2f}  (expected ${expected:,.2f}: {'OK' if abs(float(balance) - expected) < 0.001 else 'WRONG'})")
+    return 0 if not errors and abs(float(balance) - expected) < 0.001 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -40,7 +40,7 @@ test-sqlite: $(VENV)/.dev chromium
 	$(BIN)/python -m pytest -q
 
 test-postgres: $(VENV)/.dev chromium
-	@if $(BIN)/python -c "import psycopg2; psycopg2.connect('$(PG_URL)').close()" 2>/dev/null; then \
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)').close()" 2>/dev/null; then \
 		TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q -p no:cacheprovider; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL is not reachable at $(PG_URL): the PostgreSQL run cannot be skipped in CI"; exit 1; \

@@ -65,8 +65,9 @@ def _database_url(app: Flask) -> None:
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
     if not url:
         url = f"sqlite:///{Path(app.instance_path) / 'sandbox.sqlite'}"
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+    for prefix in ("postgres://", "postgresql://"):  # the driver we ship is psycopg 3
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
 
 

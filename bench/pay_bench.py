@@ -16,7 +16,6 @@ Targets (issue 2, 2-core machine): >= 1,000 Pays/s with SQLite, p99 < 50 ms.
 from __future__ import annotations
 
 import argparse
-import http.client
 import multiprocessing as mp
 import os
 import re
@@ -52,13 +51,25 @@ def signed_body(host: str, action: str, params: dict) -> bytes:
     return urlencode(values).encode()
 
 
+def raw_request(host: str, body: bytes) -> bytes:
+    """A complete HTTP/1.0 POST, built before the clock starts (cheap for the load generator)."""
+    head = (f"POST / HTTP/1.0\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
+
+
+def send(port: int, request: bytes) -> tuple[int, str]:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    reply = b"".join(chunks).decode()
+    return int(reply[9:12]), reply.partition("\r\n\r\n")[2]
+
+
 def post(host: str, port: int, body: bytes) -> tuple[int, str]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("POST", "/", body, {"Content-Type": "application/x-www-form-urlencoded", "Host": host})
-    r = conn.getresponse()
-    text = r.read().decode()
-    conn.close()
-    return r.status, text
+    return send(port, raw_request(host, body))
 
 
 class _NoRedirect(HTTPErrorProcessor):
@@ -94,12 +105,12 @@ def install_instrument(base: str, run: str) -> dict:
     return dict(parse_qsl(urlsplit(location).query))
 
 
-def worker(port: int, bodies: list[bytes], host: str, out: mp.Queue) -> None:
+def worker(port: int, requests: list[bytes], out: mp.Queue) -> None:
     latencies, errors = [], {}
-    for body in bodies:
+    for request in requests:
         start = time.perf_counter()
         try:
-            status, text = post(host, port, body)
+            status, text = send(port, request)
         except OSError as exc:
             status, text = 0, type(exc).__name__
         latencies.append(time.perf_counter() - start)
@@ -120,6 +131,19 @@ def rss_kib(pids: list[int]) -> int:
         except OSError:
             pass
     return total
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / ticks
 
 
 def server_pids(master: int) -> list[int]:
@@ -186,15 +210,18 @@ def run(base: str, args, proc) -> int:
 
     for body in bodies(f"warm-{run_id}", args.warmup):
         post(host, port, body)
-    all_bodies = bodies(f"pay-{run_id}", args.requests)
-    chunks = [all_bodies[i::args.concurrency] for i in range(args.concurrency)]
+    all_requests = [raw_request(host, b) for b in bodies(f"pay-{run_id}", args.requests)]
+    chunks = [all_requests[i::args.concurrency] for i in range(args.concurrency)]
     out: mp.Queue = mp.Queue()
-    procs = [mp.Process(target=worker, args=(port, chunk, host, out)) for chunk in chunks]
+    procs = [mp.Process(target=worker, args=(port, chunk, out)) for chunk in chunks]
+    pids = server_pids(proc.pid) if proc else []
+    cpu_before = cpu_seconds(pids)
     started = time.perf_counter()
     for p in procs:
         p.start()
     results = [out.get() for _ in procs]
     elapsed = time.perf_counter() - started
+    cpu_used = cpu_seconds(pids) - cpu_before
     for p in procs:
         p.join()
 
@@ -215,6 +242,8 @@ def run(base: str, args, proc) -> int:
     print(f"latency         p50 {pct(0.50):.1f} ms   p99 {pct(0.99):.1f} ms   max {latencies[-1] * 1000:.1f} ms")
     print(f"errors          {sum(errors.values())} {errors if errors else ''}")
     if proc:
+        print(f"server CPU      {cpu_used / len(latencies) * 1000:.2f} ms per Pay "
+              f"(=> {len(latencies) / cpu_used:,.0f} Pays/s per fully used core)")
         print(f"server memory   {rss_kib(server_pids(proc.pid)) / 1024:.1f} MiB RSS (master + workers)")
     print(f"final balance   ${float(balance):,.2f}  (expected ${expected:,.2f}: {'OK' if abs(float(balance) - expected) < 0.001 else 'WRONG'})")
     return 0 if not errors and abs(float(balance) - expected) < 0.001 else 1

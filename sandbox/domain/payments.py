@@ -10,13 +10,21 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, select
 
-from ..models import Token
+from ..models import Instrument, Token
 from . import errors, prepaid, transactions
 from .accounts import Party
 from .ids import IdGenerator
 from .policy import Policy
 
-_TOKEN = select(Token.__table__).where(Token.token_id == bindparam("token_id"))
+_TOKENS, _INSTRUMENTS = Token.__table__, Instrument.__table__
+# The sender token with its instrument, the instrument row locked (PostgreSQL) in the same statement.
+_TOKEN_AND_INSTRUMENT = (
+    select(_TOKENS, _INSTRUMENTS.c.instrument_id, _INSTRUMENTS.c.recipient_id.label("instrument_recipient_id"),
+           _INSTRUMENTS.c.balance_cents)
+    .join(_INSTRUMENTS, _INSTRUMENTS.c.id == _TOKENS.c.instrument_pk)
+    .where(_TOKENS.c.token_id == bindparam("token_id"))
+    .with_for_update(of=_INSTRUMENTS)
+)
 
 
 def pay(conn: Connection, caller: Party, *, sender_token_id: str, amount_cents: int, caller_reference: str,
@@ -27,7 +35,7 @@ def pay(conn: Connection, caller: Party, *, sender_token_id: str, amount_cents: 
     done = transactions.replay(conn, caller.id, caller_reference, digest)
     if done:
         return done
-    token = conn.execute(_TOKEN, {"token_id": sender_token_id}).first()
+    token = conn.execute(_TOKEN_AND_INSTRUMENT, {"token_id": sender_token_id}).first()
     if token is None or token.caller_id != caller.id:
         raise errors.InvalidTokenId_Sender(token_id=sender_token_id)
     if token.role != "PrepaidSender":

@@ -238,10 +238,6 @@ def _record_funding(conn, caller, inst, token, amount_cents, quote, caller_refer
 
 
 _INSTRUMENTS = Instrument.__table__
-_SPEND_INSTRUMENT = select(
-    _INSTRUMENTS.c.id, _INSTRUMENTS.c.instrument_id, _INSTRUMENTS.c.recipient_id, _INSTRUMENTS.c.sender_id,
-    _INSTRUMENTS.c.balance_cents,
-).where(_INSTRUMENTS.c.id == bindparam("pk")).with_for_update()
 _DRAW_DOWN = (
     update(_INSTRUMENTS)
     .where(_INSTRUMENTS.c.id == bindparam("pk"), _INSTRUMENTS.c.balance_cents >= bindparam("amount"))
@@ -251,25 +247,30 @@ _DRAW_DOWN = (
 
 def spend(conn: Connection, caller: Party, token, *, amount_cents: int, caller_reference: str, digest: str,
           now: datetime, ids: IdGenerator, caller_description: str | None, sender_description: str | None):
-    """Pay with a prepaid sender token: draw the balance down; no money moves, no fee."""
-    row = conn.execute(_SPEND_INSTRUMENT, {"pk": token.instrument_pk}).one()
-    check_usable(token, now, row.instrument_id)
-    if row.recipient_id != caller.id:
-        raise errors.InstrumentAccessDenied(instrument_id=row.instrument_id)
-    drawn = conn.execute(_DRAW_DOWN, {"pk": row.id, "amount": amount_cents}).rowcount
+    """Pay with a prepaid sender token: draw the balance down; no money moves, no fee.
+
+    `token` is the sender token's row joined with its (locked) instrument: instrument_id,
+    instrument_recipient_id, balance_cents.
+    """
+    check_usable(token, now, token.instrument_id)
+    if token.instrument_recipient_id != caller.id:
+        raise errors.InstrumentAccessDenied(instrument_id=token.instrument_id)
+    drawn = conn.execute(_DRAW_DOWN, {"pk": token.instrument_pk, "amount": amount_cents}).rowcount
     if drawn != 1:
         raise errors.InsufficientBalance(
             "The transaction exceeds the account/instrument limits. The prepaid balance is "
-            f"${row.balance_cents / 100:.2f}."
+            f"${token.balance_cents / 100:.2f}."
         )
     txn_id = ids.transaction_id()
     pk = transactions.record(
         conn, now=now, transaction_id=txn_id, caller_reference=caller_reference, fingerprint=digest,
-        operation="Pay", payment_method="Prepaid", caller_id=caller.id, sender_id=row.sender_id,
-        recipient_id=row.recipient_id, instrument_pk=row.id, sender_token_pk=token.id, amount_cents=amount_cents,
+        operation="Pay", payment_method="Prepaid", caller_id=caller.id, sender_id=token.sender_id,
+        recipient_id=token.recipient_id, instrument_pk=token.instrument_pk, sender_token_pk=token.id,
+        amount_cents=amount_cents,
         fee_cents=0, caller_description=caller_description, sender_description=sender_description,
     )
-    ledger.post(conn, txn_id, [Transfer(ledger.prepaid_book(row.id), ledger.prepaid_liability_book(row.recipient_id),
+    ledger.post(conn, txn_id, [Transfer(ledger.prepaid_book(token.instrument_pk),
+                                        ledger.prepaid_liability_book(token.recipient_id),
                                         amount_cents, "prepaid balance spent")], now, pk)
     return transactions.TxnResult(txn_id, "Success")
 

@@ -119,6 +119,16 @@ def _error_pages(app: Flask) -> None:
         return render_template("errors/page.html", title="Method not allowed",
                                message="This page does not accept that kind of request."), 405
 
+    @app.errorhandler(413)
+    def too_large(_err):
+        return render_template("errors/page.html", title="Request too large",
+                               message="The request was larger than the sandbox accepts."), 413
+
+    @app.errorhandler(400)
+    def bad_request(_err):
+        return render_template("errors/page.html", title="Bad request",
+                               message="The sandbox could not understand this request."), 400
+
     @app.errorhandler(CSRFError)
     def csrf_error(err):
         return render_template("errors/page.html", title="Form expired",

@@ -3,6 +3,8 @@ FPS_SANDBOX_ prefix (e.g. FPS_SANDBOX_FPS_CLOCK_SKEW_SECONDS=60), by instance/co
 the test_config of create_app. DATABASE_URL selects the database."""
 
 DEFAULTS = {
+    # Largest request body accepted (an FPS request is a few KiB).
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     # Database: the embedded SQLite file in instance/ unless DATABASE_URL is set.
     "SQLALCHEMY_DATABASE_URI": None,
     # The demo world loaded on first run and by `flask reset`.
@@ -18,7 +20,8 @@ DEFAULTS = {
     "FPS_SIGNATURE_MODE": "strict",
     # Allowed methods on the Co-Branded pages when the caller sends no paymentMethod (doc: ABT).
     "FPS_DEFAULT_PAYMENT_METHODS": "ABT",
-    # Seed for reproducible ids (tests, screenshots); None draws from the OS.
+    # Seed for reproducible ids (tests, screenshots); None draws from the OS. Use a seed only with
+    # one server process: every worker would draw the same ids.
     "FPS_SEED": None,
     # Where the outbound signing key and certificate live (default: the instance folder).
     "FPS_KEY_DIR": None,

@@ -254,3 +254,30 @@ def test_callers_are_separate(app, buyer):
     ret = buyer.authorize(prepaid_params(), key=NEWS_KEY, secret=NEWS_SECRET)  # same references, other caller
     assert ret["status"] == "SA"
     assert count(app, Instrument) == 2
+
+
+def test_verify_signature_checks_notification_style_post_signatures(app, fps):
+    """IPN bodies are signed with the POST verb; VerifySignature accepts them as well."""
+    from urllib.parse import urlencode as enc
+
+    signer = services_of(app).signer
+    url = "http://127.0.0.1:8000/ipn"
+    signed = signer.sign_params("POST", url, {"transactionId": "14ABC", "transactionStatus": "SUCCESS",
+                                              "notificationType": "TransactionStatus"},
+                                f"http://localhost/certs/{signer.cert_dir}/PKICert.pem")
+    r = fps.call("VerifySignature", UrlEndPoint=url, HttpParameters=enc(signed))
+    assert r.find("VerifySignatureResult/VerificationStatus") == "Success"
+    signed["transactionStatus"] = "FAILURE"
+    r = fps.call("VerifySignature", UrlEndPoint=url, HttpParameters=enc(signed))
+    assert r.find("VerifySignatureResult/VerificationStatus") == "Failure"
+
+
+def test_double_confirm_installs_once(app, client, buyer):
+    started = buyer.start(cbui_link(prepaid_params()))
+    chosen = buyer.choose(buyer.sign_in(started), "Amazon Payments balance")
+    url = chosen.headers["Location"]
+    token = csrf(client.get(url).get_data(as_text=True))
+    first = returned(client.post(url, data={"csrf_token": token, "confirm": "Confirm"}))
+    again = client.post(url, data={"csrf_token": token, "confirm": "Confirm"})
+    assert again.status_code == 409 and first["status"] == "SA"
+    assert count(app, Instrument) == 1

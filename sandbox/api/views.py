@@ -7,6 +7,7 @@ import uuid
 
 from flask import current_app, redirect, request, url_for
 from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..domain import errors
 from ..domain.accounts import caller_by_access_key
@@ -23,13 +24,16 @@ log = logging.getLogger(__name__)
 @bp.route("/", methods=["GET", "POST"])
 def query():
     """FPS's endpoint root: GET with a query string, or POST with a form body and/or query."""
-    if request.method == "GET" and not request.args:
+    if request.method == "GET" and not request.query_string:
         return redirect(url_for("admin.index"))
     request_id = str(uuid.uuid4())
     try:
         return _answer(request_id)
     except errors.FpsError as err:
         return render_error(err, request_id)
+    except RequestEntityTooLarge:
+        limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+        return render_error(errors.InvalidParams(f"The request is larger than {limit} KiB."), request_id)
     except Exception:  # a real server fault: FPS XML with 500, never a traceback page
         log.exception("InternalError answering %s", request.values.get("Action"))
         return render_error(errors.InternalError(), request_id)
@@ -37,11 +41,19 @@ def query():
 
 def _answer(request_id: str):
     svc = services()
-    params = single_values({**request.args.to_dict(flat=False), **request.form.to_dict(flat=False)})
+    params = single_values(_all_values())
     req = auth.Request(request.method, request.host, request.path, params)
     act = REGISTRY.get(params.get("Action", ""))
     values, namespace = _run(act, req)
     return render_action(act.name, namespace, request_id + ":0", values)
+
+
+def _all_values() -> dict[str, list[str]]:
+    """Query-string and form-body parameters together (a name in both counts as repeated)."""
+    merged = request.args.to_dict(flat=False)
+    for name, values in request.form.to_dict(flat=False).items():
+        merged.setdefault(name, []).extend(values)
+    return merged
 
 
 def _authenticate(conn, req: auth.Request, act: Action | None):

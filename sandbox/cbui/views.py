@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from flask import abort, redirect, render_template, request, session, url_for
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..domain import prepaid
 from ..domain.accounts import authenticate, caller_by_access_key, party, payment_choices
@@ -181,7 +182,6 @@ def cancel(pid: str):
 
 
 def _install(pid: str, row, values: dict):
-    svc = services()
     setup = PrepaidSetup(
         caller_reference_sender=values["callerReferenceSender"],
         caller_reference_funding=values["callerReferenceFunding"], funding_cents=values["fundingAmount"],
@@ -190,12 +190,10 @@ def _install(pid: str, row, values: dict):
         validity_expiry=_dt(values.get("validityExpiry")),
     )
     try:
-        with svc.storage.write() as conn:
-            caller, buyer = party(conn, row.caller_id), party(conn, row.buyer_id)
-            installed = prepaid.install(conn, caller, buyer, setup, svc.clock.now(), svc.ids)
-            choice = next(c for c in payment_choices(conn, row.buyer_id, (row.payment_method,))
-                          if c.payment_method_id == row.payment_method_id)
-            conn.execute(update(CbuiPipeline).where(CbuiPipeline.id == pid).values(state="done"))
+        try:
+            installed, choice = _install_once(pid, row, setup)
+        except IntegrityError:  # a double-clicked Confirm on PostgreSQL: the other click installed it
+            installed, choice = _install_once(pid, row, setup)
     except PipelineRefused as refused:
         _update(pid, state="abandoned")
         return _finish(values["returnURL"], {"status": refused.status, "errorMessage": refused.message})
@@ -208,6 +206,17 @@ def _install(pid: str, row, values: dict):
     if row.payment_method == "CC" and choice.expiry:
         result["expiry"] = choice.expiry
     return _finish(values["returnURL"], result)
+
+
+def _install_once(pid: str, row, setup: PrepaidSetup):
+    svc = services()
+    with svc.storage.write() as conn:
+        caller, buyer = party(conn, row.caller_id), party(conn, row.buyer_id)
+        installed = prepaid.install(conn, caller, buyer, setup, svc.clock.now(), svc.ids)
+        choice = next(c for c in payment_choices(conn, row.buyer_id, (row.payment_method,))
+                      if c.payment_method_id == row.payment_method_id)
+        conn.execute(update(CbuiPipeline).where(CbuiPipeline.id == pid).values(state="done"))
+    return installed, choice
 
 
 def _dt(value):

@@ -106,36 +106,24 @@ def _services(app: Flask, engine):
     )
 
 
+ERROR_PAGES = {
+    400: ("Bad request", "The sandbox could not understand this request."),
+    404: ("Page not found", "There is no page at this address."),
+    405: ("Method not allowed", "This page does not accept that kind of request."),
+    413: ("Request too large", "The request was larger than the sandbox accepts."),
+    500: ("Something went wrong", "The sandbox hit an internal error; the request changed nothing."),
+}
+
+
 def _error_pages(app: Flask) -> None:
+    """Clear pages (never a traceback) for HTTP errors outside the Query API."""
     from flask_wtf.csrf import CSRFError
 
-    @app.errorhandler(404)
-    def not_found(_err):
-        return render_template("errors/page.html", title="Page not found",
-                               message="There is no page at this address."), 404
+    def page(title: str, message: str, status: int):
+        return lambda _err: (render_template("errors/page.html", title=title, message=message), status)
 
-    @app.errorhandler(405)
-    def not_allowed(_err):
-        return render_template("errors/page.html", title="Method not allowed",
-                               message="This page does not accept that kind of request."), 405
-
-    @app.errorhandler(413)
-    def too_large(_err):
-        return render_template("errors/page.html", title="Request too large",
-                               message="The request was larger than the sandbox accepts."), 413
-
-    @app.errorhandler(400)
-    def bad_request(_err):
-        return render_template("errors/page.html", title="Bad request",
-                               message="The sandbox could not understand this request."), 400
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(err):
-        return render_template("errors/page.html", title="Form expired",
-                               message="The form was missing its security token or it expired. "
-                                       "Go back, reload the page and try again."), 400
-
-    @app.errorhandler(500)
-    def server_error(_err):
-        return render_template("errors/page.html", title="Something went wrong",
-                               message="The sandbox hit an internal error; the request changed nothing."), 500
+    for status, (title, message) in ERROR_PAGES.items():
+        app.register_error_handler(status, page(title, message, status))
+    app.register_error_handler(CSRFError, page(
+        "Form expired", "The form was missing its security token or it expired. Go back, reload the page and "
+        "try again.", 400))

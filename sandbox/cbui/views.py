@@ -87,25 +87,30 @@ def _signature_problem(params: dict[str, str], secret: str) -> str | None:
     return f"String to sign computed by the sandbox (hosts tried: {', '.join(hosts)}):\n{verdict.string_to_sign}"
 
 
+class _Finished(Exception):
+    """The pipeline was confirmed or cancelled already."""
+
+
+@bp.errorhandler(_Finished)
+def _finished(_err):
+    return _error_page("Already finished", "This authorization has already finished; start again from the "
+                       "merchant's site.", 409)
+
+
 def _pipeline(pid: str):
-    """The pipeline this browser started, or a 404 page."""
+    """The unfinished pipeline this browser started; a 404 or "already finished" page otherwise."""
     with services().storage.read() as conn:
         row = conn.execute(select(CbuiPipeline.__table__).where(CbuiPipeline.id == pid)).first()
     if row is None or session.get("cbui") != pid:
         abort(404)
+    if row.state in ("done", "abandoned"):
+        raise _Finished()
     return row, json.loads(row.params)
-
-
-def _done_page():
-    return _error_page("Already finished", "This authorization has already finished; start again from the "
-                       "merchant's site.", 409)
 
 
 @bp.route("/pipeline/<pid>/sign-in", methods=["GET", "POST"])
 def sign_in(pid: str):
     row, values = _pipeline(pid)
-    if row.state in ("done", "abandoned"):
-        return _done_page()
     form = SignInForm()
     error = None
     if form.validate_on_submit():
@@ -130,8 +135,6 @@ def _demo_buyers():
 @bp.route("/pipeline/<pid>/method", methods=["GET", "POST"])
 def method(pid: str):
     row, values = _pipeline(pid)
-    if row.state in ("done", "abandoned"):
-        return _done_page()
     if row.buyer_id is None:
         return redirect(url_for("cbui.sign_in", pid=pid))
     with services().storage.read() as conn:
@@ -156,8 +159,6 @@ def _choice_key(choice) -> str:
 @bp.route("/pipeline/<pid>/confirm", methods=["GET", "POST"])
 def confirm(pid: str):
     row, values = _pipeline(pid)
-    if row.state in ("done", "abandoned"):
-        return _done_page()
     if row.payment_method is None:
         return redirect(url_for("cbui.method", pid=pid))
     form = ConfirmForm()
@@ -173,8 +174,6 @@ def confirm(pid: str):
 def cancel(pid: str):
     """The buyer abandons the pipeline: back to the caller with status A."""
     row, values = _pipeline(pid)
-    if row.state in ("done", "abandoned"):
-        return _done_page()
     if not CancelForm().validate_on_submit():
         abort(400)
     _update(pid, state="abandoned")

@@ -131,6 +131,7 @@ def test_unusable_return_url_gets_a_page(client, url):
     ({"fundingAmount": None}, "missing: [fundingAmount]"),
     ({"callerReferenceFunding": None}, "missing: [callerReferenceFunding]"),
     ({"callerReferenceSender": "s" * 129}, "not well formed: [callerReferenceSender]"),
+    ({"callerReferenceSender": "fund-1"}, "not well formed: [callerReferenceSender]"),  # same as the funding one
     ({"currencyCode": "EUR"}, "not well formed: [currencyCode]"),
     ({"paymentMethod": "CC,BTC"}, "not well formed: [paymentMethod]"),
     ({"validityStart": "tomorrow"}, "not well formed: [validityStart]"),

@@ -40,7 +40,6 @@ def query():
 
 
 def _answer(request_id: str):
-    svc = services()
     params = single_values(_all_values())
     req = auth.Request(request.method, request.host, request.path, params)
     act = REGISTRY.get(params.get("Action", ""))

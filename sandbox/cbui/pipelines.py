@@ -52,6 +52,8 @@ def check_setup_prepaid(params: dict[str, str], now: datetime, policy: Policy, d
     c = Checked()
     _text(c, params, "callerReferenceFunding", required=True)
     _text(c, params, "callerReferenceSender", required=True)
+    if "callerReferenceSender" in c.values and c.values["callerReferenceSender"] == c.values.get("callerReferenceFunding"):
+        c.malformed.append("callerReferenceSender")  # each token needs its own reference
     _amount(c, params, "fundingAmount", policy)
     _common(c, params, now, default_methods)
     return c

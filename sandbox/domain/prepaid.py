@@ -64,9 +64,10 @@ def install(conn: Connection, caller: Party, buyer: Party, setup: PrepaidSetup, 
     existing = _existing_install(conn, caller.id, buyer.id, setup)
     if existing:
         return existing
+    instrument_id = ids.token_id()
     instrument_pk = conn.execute(
         insert(Instrument).values(
-            instrument_id=ids.token_id(), kind="Prepaid", caller_id=caller.id, sender_id=buyer.id,
+            instrument_id=instrument_id, kind="Prepaid", caller_id=caller.id, sender_id=buyer.id,
             recipient_id=caller.id, currency=setup.currency, limit_cents=setup.funding_cents, balance_cents=0,
             funded_cents=0, payment_method=setup.payment_method, payment_method_id=setup.payment_method_id,
             payment_reason=setup.payment_reason, validity_start=setup.validity_start,
@@ -88,36 +89,33 @@ def install(conn: Connection, caller: Party, buyer: Party, setup: PrepaidSetup, 
              "caller_reference": setup.caller_reference_sender},
         ],
     )
-    instrument_id = conn.execute(select(Instrument.instrument_id).where(Instrument.id == instrument_pk)).scalar_one()
     return InstalledPrepaid(instrument_id, funding_id, sender_id)
 
 
 def _existing_install(conn: Connection, caller_id: int, buyer_id: int, setup: PrepaidSetup):
+    """The ids installed before for exactly these caller references and this buyer, or None.
+
+    Raises PipelineRefused (NP) when either reference is already used any other way.
+    """
+    refs = {setup.caller_reference_funding: "Funding", setup.caller_reference_sender: "PrepaidSender"}
     rows = conn.execute(
-        select(Token.role, Token.token_id, Token.sender_id, Token.instrument_pk, Token.caller_reference).where(
-            Token.caller_id == caller_id,
-            Token.caller_reference.in_([setup.caller_reference_sender, setup.caller_reference_funding]),
-        )
+        select(Token.role, Token.token_id, Token.sender_id, Token.instrument_pk, Token.caller_reference,
+               Instrument.instrument_id)
+        .join(Instrument, Instrument.id == Token.instrument_pk)
+        .where(Token.caller_id == caller_id, Token.caller_reference.in_(list(refs)))
     ).all()
     if not rows:
         return None
-    roles = {r.role: r for r in rows}
     same = (
         len(rows) == 2
-        and roles.get("Funding", None) is not None
-        and roles["Funding"].caller_reference == setup.caller_reference_funding
-        and roles.get("PrepaidSender", None) is not None
-        and roles["PrepaidSender"].caller_reference == setup.caller_reference_sender
+        and all(refs.get(r.caller_reference) == r.role and r.sender_id == buyer_id for r in rows)
         and rows[0].instrument_pk == rows[1].instrument_pk
-        and rows[0].sender_id == buyer_id
     )
     if not same:
         used = ", ".join(sorted(r.caller_reference for r in rows))
         raise PipelineRefused("NP", f"The caller reference(s) [{used}] are already used by another authorization.")
-    instrument_id = conn.execute(
-        select(Instrument.instrument_id).where(Instrument.id == rows[0].instrument_pk)
-    ).scalar_one()
-    return InstalledPrepaid(instrument_id, roles["Funding"].token_id, roles["PrepaidSender"].token_id)
+    ids = {r.role: r.token_id for r in rows}
+    return InstalledPrepaid(rows[0].instrument_id, ids["Funding"], ids["PrepaidSender"])
 
 
 def _locked_instrument(conn: Connection, instrument_id: str):

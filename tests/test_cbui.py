@@ -282,3 +282,10 @@ def test_double_confirm_installs_once(app, client, buyer):
     again = client.post(url, data={"csrf_token": token, "confirm": "Confirm"})
     assert again.status_code == 409 and first["status"] == "SA"
     assert count(app, Instrument) == 1
+
+
+def test_two_pipelines_in_one_browser(buyer):
+    first = buyer.start(cbui_link(prepaid_params("1")))
+    second = buyer.start(cbui_link(prepaid_params("2")))
+    assert returned(buyer.confirm(buyer.choose(buyer.sign_in(first), "Amazon Payments balance")))["status"] == "SA"
+    assert returned(buyer.confirm(buyer.choose(buyer.sign_in(second), "Visa")))["status"] == "SC"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -60,13 +60,11 @@ def start():
     with svc.storage.write() as conn:
         conn.execute(insert(CbuiPipeline).values(id=pid, caller_id=caller.id, pipeline_name=name, state="started",
                                                  params=json.dumps(values, default=str), created_at=svc.clock.now()))
-    session["cbui"] = pid
+    session["cbui"] = [pid, *session.get("cbui", [])][:10]  # a buyer may have several tabs open
     return redirect(url_for("cbui.sign_in", pid=pid))
 
 
 def _default_methods() -> str:
-    from flask import current_app
-
     return current_app.config["FPS_DEFAULT_PAYMENT_METHODS"]
 
 
@@ -101,7 +99,7 @@ def _pipeline(pid: str):
     """The unfinished pipeline this browser started; a 404 or "already finished" page otherwise."""
     with services().storage.read() as conn:
         row = conn.execute(select(CbuiPipeline.__table__).where(CbuiPipeline.id == pid)).first()
-    if row is None or session.get("cbui") != pid:
+    if row is None or pid not in session.get("cbui", []):
         abort(404)
     if row.state in ("done", "abandoned"):
         raise _Finished()

@@ -197,9 +197,7 @@ class Buyer:
     def choose(self, signed_in_response, method_label: str):
         url = signed_in_response.headers["Location"]
         html = self.client.get(url).get_data(as_text=True)
-        value = re.search(r'value="([A-Z]+:\d+)"[^>]*> <span>' + re.escape(method_label), html)
-        if value is None:
-            value = re.search(r'<input[^>]*value="([A-Z]+:\d+)"[^>]*>\s*<span>[^<]*' + re.escape(method_label), html)
+        value = re.search(r'value="([A-Z]+:\d+)"[^>]*>\s*<span>' + re.escape(method_label), html)
         return self.client.post(url, data={"csrf_token": csrf(html), "choice": value.group(1), "submit": "Continue"})
 
     def confirm(self, chosen_response):

@@ -7,9 +7,9 @@ from flask import Flask, current_app
 
 from .domain.clock import utcnow
 from .domain.ledger import check_books
-from .models import Base
+from .models import SCHEMA_VERSION
 from .services import services
-from .world import is_empty, load_fixture, reset, seed
+from .world import is_empty, load_fixture, reset, schema_version
 
 
 def _fixture() -> dict:
@@ -21,14 +21,18 @@ def _fixture() -> dict:
 def register(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db() -> None:
-        """Create the tables, and load the demo world if the database is empty."""
+        """Create the database with the demo world; keep an existing one made by this version."""
         with services().storage.write() as conn:
-            Base.metadata.create_all(conn)
-            if is_empty(conn):
-                seed(conn, _fixture(), utcnow())
-                click.echo("Created the database and loaded the demo world.")
-            else:
+            found = schema_version(conn)
+            if found == SCHEMA_VERSION and not is_empty(conn):
                 click.echo("The database already exists; kept as it is (run `flask reset` to start over).")
+                return
+            reset(conn, _fixture(), utcnow())
+        if found is None:
+            click.echo("Created the database and loaded the demo world.")
+        else:
+            click.echo(f"The database was made by another version of the sandbox (schema {found}, "
+                       f"now {SCHEMA_VERSION}): loaded the demo world afresh.")
 
     @app.cli.command("reset")
     def reset_command() -> None:

@@ -12,8 +12,21 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
+# Bump when a table changes: `flask init-db` reloads the demo world into a database made by
+# another version instead of failing on a missing column (it is a sandbox; nothing is migrated).
+SCHEMA_VERSION = 2
+
+
 class Base(DeclarativeBase):
     pass
+
+
+class SandboxMeta(Base):
+    """Facts about the database itself (its schema version)."""
+
+    __tablename__ = "sandbox_meta"
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
 
 
 class Account(Base):
@@ -57,9 +70,11 @@ class Instrument(Base):
     sender_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     recipient_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     currency: Mapped[str] = mapped_column(String(3), default="USD")
-    limit_cents: Mapped[int] = mapped_column(BigInteger)  # fundingAmount (prepaid)
+    limit_cents: Mapped[int] = mapped_column(BigInteger)  # fundingAmount (prepaid) or creditLimit (credit)
     balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # prepaid balance
     funded_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    debt_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # credit: what the buyer owes now
+    global_limit_cents: Mapped[int | None] = mapped_column(BigInteger)  # credit: globalAmountLimit
     payment_method: Mapped[str] = mapped_column(String(3))  # ABT | ACH | CC chosen by the buyer
     payment_method_id: Mapped[int | None] = mapped_column(ForeignKey("payment_method.id"))
     payment_reason: Mapped[str | None] = mapped_column(Text)
@@ -77,7 +92,7 @@ class Token(Base):
     __table_args__ = (UniqueConstraint("caller_id", "caller_reference"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     token_id: Mapped[str] = mapped_column(String(65), unique=True)
-    role: Mapped[str] = mapped_column(String(16))  # Funding | PrepaidSender
+    role: Mapped[str] = mapped_column(String(16))  # Funding | PrepaidSender | CreditSender | Settlement
     token_type: Mapped[str] = mapped_column(String(16), default="MultiUse")
     instrument_pk: Mapped[int] = mapped_column(ForeignKey("instrument.id"))
     caller_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
@@ -92,6 +107,20 @@ class Token(Base):
     date_installed: Mapped[datetime]
 
     instrument: Mapped[Instrument] = relationship(back_populates="tokens")
+    usage_limits: Mapped[list[UsageLimit]] = relationship(order_by="UsageLimit.position")
+
+
+class UsageLimit(Base):
+    """usageLimitTypeN / PeriodN / ValueN of a token: at most `value` (cents or a count) per period."""
+
+    __tablename__ = "usage_limit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_pk: Mapped[int] = mapped_column(ForeignKey("token.id"), index=True)
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(6))  # Amount | Count
+    period_count: Mapped[int]
+    period_unit: Mapped[str] = mapped_column(String(5))  # Hour | Day | Week | Month | Year
+    value: Mapped[int] = mapped_column(BigInteger)
 
 
 class FpsTransaction(Base):
@@ -108,8 +137,8 @@ class FpsTransaction(Base):
     caller_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     sender_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     recipient_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    instrument_pk: Mapped[int | None] = mapped_column(ForeignKey("instrument.id"))
-    sender_token_pk: Mapped[int | None] = mapped_column(ForeignKey("token.id"))
+    instrument_pk: Mapped[int | None] = mapped_column(ForeignKey("instrument.id"), index=True)
+    sender_token_pk: Mapped[int | None] = mapped_column(ForeignKey("token.id"), index=True)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     fee_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     fees_paid_by: Mapped[str] = mapped_column(String(9), default="Recipient")

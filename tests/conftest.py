@@ -164,6 +164,12 @@ def prepaid_params(n: str = "1", amount: str = "10.00", **extra) -> dict:
             "returnURL": "https://merchant.example.com/fps/return?order=42", **extra}
 
 
+def postpaid_params(n: str = "1", credit: str = "20.00", total: str = "100.00", **extra) -> dict:
+    return {"pipelineName": "SetupPostpaid", "callerReferenceSender": f"reader-{n}",
+            "callerReferenceSettlement": f"settle-{n}", "creditLimit": credit, "globalAmountLimit": total,
+            "paymentMethod": "CC", "returnURL": "https://merchant.example.com/fps/return?order=42", **extra}
+
+
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -216,6 +222,13 @@ class Buyer:
 @pytest.fixture
 def buyer(client):
     return Buyer(client)
+
+
+@pytest.fixture
+def tab(buyer):
+    """Rita Reader's credit instrument at The Daily Byte: $20.00 limit, $100.00 total, settled by card."""
+    return buyer.authorize(postpaid_params(), email="reader@example.com", method_label="Mastercard",
+                           key=NEWS_KEY, secret=NEWS_SECRET)
 
 
 @pytest.fixture

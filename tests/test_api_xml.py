@@ -6,13 +6,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import DD_KEY, DD_SECRET, prepaid_params, signed_params
+from conftest import DD_KEY, DD_SECRET, NEWS_KEY, NEWS_SECRET, signed_params
 from sandbox.api.actions import REGISTRY
 
 HOSTILE = "T&1<>\"' ünï €"
 
 
-def call_each(fps, funded, version):
+def call_each(fps, funded, version, news=None, tab=None):
     pay = fps.raw(signed_params("Pay", {"SenderTokenId": funded["prepaidSenderTokenID"], "CallerReference": HOSTILE,
                                         "TransactionAmount.Value": "0.50", "TransactionAmount.CurrencyCode": "USD",
                                         "CallerDescription": HOSTILE, "SenderDescription": HOSTILE},
@@ -29,16 +29,29 @@ def call_each(fps, funded, version):
         "GetTotalPrepaidLiability": {},
         "GetTransactionStatus": {"TransactionId": tid},
         "GetTransaction": {"TransactionId": tid},
+        "GetDebtBalance": {"CreditInstrumentId": tab["creditInstrumentID"]},
+        "GetOutstandingDebtBalance": {},
+        "SettleDebt": {"SenderTokenId": tab["settlementTokenID"], "CreditInstrumentId": tab["creditInstrumentID"],
+                       "CallerReference": "settle-1", "SettlementAmount.Value": "1.00",
+                       "SettlementAmount.CurrencyCode": "USD", "CallerDescription": HOSTILE},
+        "WriteOffDebt": {"CreditInstrumentId": tab["creditInstrumentID"], "CallerReference": "writeoff-1",
+                         "AdjustmentAmount.Value": "0.50", "AdjustmentAmount.CurrencyCode": "USD",
+                         "CallerDescription": HOSTILE},
         "VerifySignature": {"UrlEndPoint": "https://merchant.example.com/r",
                             "HttpParameters": "a=b&certificateUrl=x&signature=y&signatureVersion=2&signatureMethod=RSA-SHA1"},
     }
     assert set(params) == set(REGISTRY), "a new action needs a case here"
-    return {a: fps.raw(signed_params(a, p, DD_KEY, DD_SECRET, version=version)) for a, p in params.items()}
+    news.call("Pay", SenderTokenId=tab["creditSenderTokenID"], CallerReference="article-1",
+              **{"TransactionAmount.Value": "2.00"})
+    postpaid = {"GetDebtBalance", "GetOutstandingDebtBalance", "SettleDebt", "WriteOffDebt"}
+    return {a: (news if a in postpaid else fps).raw(signed_params(
+        a, p, *((NEWS_KEY, NEWS_SECRET) if a in postpaid else (DD_KEY, DD_SECRET)), version=version))
+        for a, p in params.items()}
 
 
 @pytest.mark.parametrize("version", ["2008-09-17", "2010-08-28"])
-def test_every_action_renders_well_formed_xml(fps, funded, version):
-    for action, r in call_each(fps, funded, version).items():
+def test_every_action_renders_well_formed_xml(fps, news, funded, tab, version):
+    for action, r in call_each(fps, funded, version, news, tab).items():
         assert r.status == 200, (action, r.text)
         assert r.text.startswith('<?xml version="1.0"?>\n<' + action + 'Response xmlns="http://fps.amazonaws.com/doc/'
                                  + version + '/">')
@@ -55,8 +68,8 @@ def test_every_action_renders_well_formed_xml(fps, funded, version):
                 assert re.fullmatch(r"-?\d+\.\d{6}", amount[1].text)
 
 
-def test_hostile_text_is_escaped(fps, funded):
-    r = call_each(fps, funded, "2008-09-17")["GetTransaction"]
+def test_hostile_text_is_escaped(fps, news, funded, tab):
+    r = call_each(fps, funded, "2008-09-17", news, tab)["GetTransaction"]
     assert "T&amp;1&lt;&gt;" in r.text
     t = ET.fromstring(r.text).find(".//{http://fps.amazonaws.com/doc/2008-09-17/}CallerDescription")
     assert t.text == HOSTILE

@@ -39,3 +39,15 @@ def test_banner_prints_urls_and_logins(app):
     out = app.test_cli_runner().invoke(args=["banner"]).output
     assert "http://127.0.0.1:5000/admin/" in out and "AKIAIOSFODNN7EXAMPLE" in out
     assert "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" in out and "john@example.com / sandbox" in out
+
+
+def test_init_db_reloads_a_database_of_another_schema_version(app):
+    from sqlalchemy import update
+
+    from sandbox.models import SandboxMeta
+
+    with services_of(app).storage.write() as conn:
+        conn.execute(update(SandboxMeta).values(value="1"))
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert "made by another version of the sandbox (schema 1, now 2)" in result.output
+    assert "already exists" in app.test_cli_runner().invoke(args=["init-db"]).output

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 from sqlalchemy import Connection
 
 from ..certs import Signer, outbound_string_to_sign
-from ..domain import errors, payments, prepaid, transactions
+from ..domain import errors, payments, postpaid, prepaid, transactions
 from ..domain.accounts import Party
 from ..domain.ids import IdGenerator
 from ..domain.policy import Policy
@@ -51,9 +51,9 @@ REGISTRY: dict[str, Action] = {}
 # Known FPS actions that this sandbox does not emulate yet: answered with a clear InvalidAction.
 NOT_YET = (
     "Cancel", "CancelSubscriptionAndRefund", "CancelToken", "GetAccountActivity", "GetAccountBalance",
-    "GetDebtBalance", "GetOutstandingDebtBalance", "GetPaymentInstruction", "GetRecipientVerificationStatus",
+    "GetPaymentInstruction", "GetRecipientVerificationStatus",
     "GetTokenByCaller", "GetTokenUsage", "GetTokens", "InstallPaymentInstruction", "Refund", "Reserve", "Settle",
-    "SettleDebt", "WriteOffDebt", "GetSubscriptionDetails", "GetTransactionsForSubscription",
+    "GetSubscriptionDetails", "GetTransactionsForSubscription",
 )
 
 
@@ -111,9 +111,9 @@ def fund_prepaid(ctx: Context, p: Params) -> dict:
     writes=True,
 )
 def pay(ctx: Context, p: Params) -> dict:
-    """Spend a prepaid balance with the prepaid sender token: synchronous, no fee, no money moves.
+    """Spend a prepaid balance, or add debt to a credit instrument: synchronous, no fee, no money moves.
 
-    Deviations: only prepaid sender tokens are accepted so far (no card, bank or marketplace Pay).
+    Deviations: only prepaid and credit sender tokens are accepted (no card, bank or marketplace Pay).
     """
     result = payments.pay(
         ctx.conn, ctx.caller, sender_token_id=p.required("SenderTokenId", 65),
@@ -134,6 +134,56 @@ def get_prepaid_balance(ctx: Context, p: Params) -> dict:
 def get_total_prepaid_liability(ctx: Context, p: Params) -> dict:
     """What the caller owes across all prepaid instruments it issued."""
     return {"balance": prepaid.total_liability(ctx.conn, ctx.caller)}
+
+
+@action(
+    "SettleDebt",
+    required=("SenderTokenId", "CreditInstrumentId", "CallerReference", *amount_params("SettlementAmount")),
+    optional=(*DESCRIPTIONS, *DESCRIPTOR),
+    writes=True,
+)
+def settle_debt(ctx: Context, p: Params) -> dict:
+    """Collect part or all of a credit instrument's debt with its settlement token, less the fee.
+
+    Deviations: settlement by card or bank account completes at once (Success), not Pending first.
+    """
+    result = postpaid.settle(
+        ctx.conn, ctx.caller, sender_token_id=p.required("SenderTokenId", 65),
+        instrument_id=p.required("CreditInstrumentId", 65), amount_cents=p.amount("SettlementAmount"),
+        caller_reference=p.required("CallerReference"), digest=transactions.fingerprint("SettleDebt", business_params(p)),
+        now=ctx.now, ids=ctx.ids, policy=ctx.policy, caller_description=p.optional("CallerDescription"),
+        sender_description=p.optional("SenderDescription"),
+    )
+    return {"result": result}
+
+
+@action(
+    "WriteOffDebt",
+    required=("CreditInstrumentId", "CallerReference", *amount_params("AdjustmentAmount")),
+    optional=("CallerDescription",),
+    writes=True,
+)
+def write_off_debt(ctx: Context, p: Params) -> dict:
+    """Forgive part or all of a credit instrument's debt: no money moves, not reversible."""
+    result = postpaid.write_off(
+        ctx.conn, ctx.caller, instrument_id=p.required("CreditInstrumentId", 65),
+        amount_cents=p.amount("AdjustmentAmount"), caller_reference=p.required("CallerReference"),
+        digest=transactions.fingerprint("WriteOffDebt", business_params(p)), now=ctx.now, ids=ctx.ids,
+        policy=ctx.policy, caller_description=p.optional("CallerDescription"),
+    )
+    return {"result": result}
+
+
+@action("GetDebtBalance", required=("CreditInstrumentId",))
+def get_debt_balance(ctx: Context, p: Params) -> dict:
+    """The debt on a credit instrument (its sender or recipient only)."""
+    return {"balance": postpaid.debt_balance(ctx.conn, ctx.caller, p.required("CreditInstrumentId", 65))}
+
+
+@action("GetOutstandingDebtBalance")
+def get_outstanding_debt_balance(ctx: Context, p: Params) -> dict:
+    """The debt owed to the caller across all its credit instruments."""
+    return {"balance": postpaid.outstanding(ctx.conn, ctx.caller)}
 
 
 @action("GetTransactionStatus", required=("TransactionId",))

@@ -3,15 +3,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from ..domain.money import CURRENCIES, MoneyFormatError, parse_cents
 from ..domain.policy import Policy
+from ..domain.tokens import PERIOD_UNITS
+
+PERIOD_RE = re.compile(r"([1-9][0-9]{0,2}) ?(Hour|Day|Week|Month|Year)s?", re.IGNORECASE)
+MAX_COUNT = 1_000_000
 
 PIPELINES = ("SingleUse", "MultiUse", "Recurring", "Recipient", "SetupPrepaid", "SetupPostpaid", "EditToken")
-SUPPORTED = ("SetupPrepaid",)
+SUPPORTED = ("SetupPrepaid", "SetupPostpaid")
 CBUI_VERSION = "2009-01-09"
 METHODS = ("ABT", "ACH", "CC")
 ADDRESS_FIELDS = ("addressName", "addressLine1", "addressLine2", "city", "state", "zip", "country", "phoneNumber")
@@ -57,6 +62,58 @@ def check_setup_prepaid(params: dict[str, str], now: datetime, policy: Policy, d
     _amount(c, params, "fundingAmount", policy)
     _common(c, params, now, default_methods)
     return c
+
+
+def check_setup_postpaid(params: dict[str, str], now: datetime, policy: Policy, default_methods: str) -> Checked:
+    """Validate every SetupPostpaid input (§3.4), usage limits included."""
+    c = Checked()
+    _text(c, params, "callerReferenceSender", required=True)
+    _text(c, params, "callerReferenceSettlement", required=True)
+    if "callerReferenceSender" in c.values and c.values["callerReferenceSender"] == c.values.get(
+            "callerReferenceSettlement"):
+        c.malformed.append("callerReferenceSettlement")  # each token needs its own reference
+    _amount(c, params, "creditLimit", policy)
+    _amount(c, params, "globalAmountLimit", policy)
+    c.values["usageLimits"] = [limit for n in (1, 2) if (limit := _usage_limit(c, params, n, policy))]
+    _common(c, params, now, default_methods)
+    return c
+
+
+CHECKS = {"SetupPrepaid": check_setup_prepaid, "SetupPostpaid": check_setup_postpaid}
+
+
+def _usage_limit(c: Checked, params: dict[str, str], n: int, policy: Policy) -> dict | None:
+    """usageLimitTypeN / PeriodN / ValueN: all three or none."""
+    names = [f"usageLimitType{n}", f"usageLimitPeriod{n}", f"usageLimitValue{n}"]
+    kind, period, value = (params.get(name) for name in names)
+    if kind is None and period is None and value is None:
+        return None
+    c.missing += [name for name, v in zip(names, (kind, period, value), strict=True) if not v]
+    if not (kind and period and value):
+        return None
+    bad_before = len(c.malformed)
+    if kind not in ("Amount", "Count"):
+        c.malformed.append(names[0])
+    match = PERIOD_RE.fullmatch(period)
+    if not match:
+        c.malformed.append(names[1])
+    limit_value = _limit_value(kind, value, policy)
+    if limit_value is None:
+        c.malformed.append(names[2])
+    if len(c.malformed) > bad_before:
+        return None
+    unit = next(u for u in PERIOD_UNITS if u.lower() == match.group(2).lower())
+    return {"kind": kind, "count": int(match.group(1)), "unit": unit, "value": limit_value}
+
+
+def _limit_value(kind: str, value: str, policy: Policy) -> int | None:
+    if kind == "Count":
+        return int(value) if value.isdigit() and len(value) <= 7 and 0 < int(value) <= MAX_COUNT else None
+    try:
+        cents = parse_cents(value)
+    except MoneyFormatError:
+        return None
+    return cents if policy.min_amount_cents <= cents <= policy.max_amount_cents else None
 
 
 def _common(c: Checked, params: dict[str, str], now: datetime, default_methods: str) -> None:

@@ -11,16 +11,19 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..domain import prepaid
+from ..domain import postpaid, prepaid
 from ..domain.accounts import authenticate, caller_by_access_key, party, payment_choices
-from ..domain.prepaid import PipelineRefused, PrepaidSetup
+from ..domain.money import display
+from ..domain.postpaid import InstalledPostpaid, PostpaidSetup
+from ..domain.prepaid import InstalledPrepaid, PrepaidSetup
+from ..domain.tokens import Limit, PipelineRefused
 from ..models import Account, CbuiPipeline
 from ..services import services
 from ..signature import host_candidates, rfc3986, verify_hmac
 from . import bp
 from .forms import CancelForm, ConfirmForm, MethodForm, SignInForm
 from .markup import clean_reason
-from .pipelines import PIPELINES, SUPPORTED, check_setup_prepaid, valid_return_url
+from .pipelines import CHECKS, PIPELINES, valid_return_url
 
 AMAZON_CBUI_HOSTS = ("authorize.payments-sandbox.amazon.com", "authorize.payments.amazon.com")
 STATUS_FOR_METHOD = {"ABT": "SA", "ACH": "SB", "CC": "SC"}
@@ -49,10 +52,10 @@ def start():
         return _error_page("Invalid returnURL", "The returnURL of this link is missing or is not an http(s) URL, "
                            "so the buyer cannot be sent back.", 400)
     name = params.get("pipelineName")
-    if name not in SUPPORTED:
+    if name not in CHECKS:
         why = "is not supported by this sandbox yet" if name in PIPELINES else "is not well formed"
         return _finish(return_url, {"status": "CE", "errorMessage": f"The input pipelineName {why}: [pipelineName]"})
-    checked = check_setup_prepaid(params, svc.clock.now(), svc.policy, _default_methods())
+    checked = CHECKS[name](params, svc.clock.now(), svc.policy, _default_methods())
     if not checked.ok:
         return _finish(return_url, {"status": "CE", "errorMessage": checked.error_message()})
     pid = svc.ids.secret()
@@ -179,41 +182,76 @@ def cancel(pid: str):
 
 
 def _install(pid: str, row, values: dict):
-    setup = PrepaidSetup(
-        caller_reference_sender=values["callerReferenceSender"],
-        caller_reference_funding=values["callerReferenceFunding"], funding_cents=values["fundingAmount"],
-        currency=values["currencyCode"], payment_method=row.payment_method, payment_method_id=row.payment_method_id,
-        payment_reason=values.get("paymentReason"), validity_start=_dt(values["validityStart"]),
-        validity_expiry=_dt(values.get("validityExpiry")),
-    )
     try:
         try:
-            installed, choice = _install_once(pid, row, setup)
+            installed, choice = _install_once(pid, row, values)
         except IntegrityError:  # a double-clicked Confirm on PostgreSQL: the other click installed it
-            installed, choice = _install_once(pid, row, setup)
+            installed, choice = _install_once(pid, row, values)
     except PipelineRefused as refused:
         _update(pid, state="abandoned")
         return _finish(values["returnURL"], {"status": refused.status, "errorMessage": refused.message})
-    result = {
-        "status": STATUS_FOR_METHOD[row.payment_method],
-        "prepaidInstrumentID": installed.prepaid_instrument_id,
-        "fundingTokenID": installed.funding_token_id,
-        "prepaidSenderTokenID": installed.prepaid_sender_token_id,
-    }
+    result = {"status": STATUS_FOR_METHOD[row.payment_method], **_returned_ids(installed)}
     if row.payment_method == "CC" and choice.expiry:
         result["expiry"] = choice.expiry
     return _finish(values["returnURL"], result)
 
 
-def _install_once(pid: str, row, setup: PrepaidSetup):
+def _setup(row, values: dict):
+    """The domain's install function and what the buyer authorized, for this pipeline."""
+    common = dict(currency=values["currencyCode"], payment_method=row.payment_method,
+                  payment_method_id=row.payment_method_id, payment_reason=values.get("paymentReason"),
+                  validity_start=_dt(values["validityStart"]), validity_expiry=_dt(values.get("validityExpiry")))
+    if row.pipeline_name == "SetupPrepaid":
+        return prepaid.install, PrepaidSetup(
+            caller_reference_sender=values["callerReferenceSender"],
+            caller_reference_funding=values["callerReferenceFunding"], funding_cents=values["fundingAmount"],
+            **common)
+    return postpaid.install, PostpaidSetup(
+        caller_reference_sender=values["callerReferenceSender"],
+        caller_reference_settlement=values["callerReferenceSettlement"], credit_limit_cents=values["creditLimit"],
+        global_limit_cents=values["globalAmountLimit"],
+        usage_limits=tuple(Limit(**limit) for limit in values["usageLimits"]), **common)
+
+
+def _returned_ids(installed) -> dict[str, str]:
+    if isinstance(installed, InstalledPrepaid):
+        return {"prepaidInstrumentID": installed.prepaid_instrument_id, "fundingTokenID": installed.funding_token_id,
+                "prepaidSenderTokenID": installed.prepaid_sender_token_id}
+    assert isinstance(installed, InstalledPostpaid)
+    return {"creditInstrumentID": installed.credit_instrument_id,
+            "creditSenderTokenID": installed.credit_sender_token_id,
+            "settlementTokenID": installed.settlement_token_id}
+
+
+def _install_once(pid: str, row, values: dict):
     svc = services()
+    install, setup = _setup(row, values)
     with svc.storage.write() as conn:
         caller, buyer = party(conn, row.caller_id), party(conn, row.buyer_id)
-        installed = prepaid.install(conn, caller, buyer, setup, svc.clock.now(), svc.ids)
+        installed = install(conn, caller, buyer, setup, svc.clock.now(), svc.ids)
         choice = next(c for c in payment_choices(conn, row.buyer_id, (row.payment_method,))
                       if c.payment_method_id == row.payment_method_id)
         conn.execute(update(CbuiPipeline).where(CbuiPipeline.id == pid).values(state="done"))
     return installed, choice
+
+
+def summary(pipeline: str, values: dict) -> dict:
+    """What the pages tell the buyer about this authorization: a headline and the terms."""
+    if pipeline == "SetupPrepaid":
+        amount = display(values["fundingAmount"])
+        return {"headline": f"set up a prepaid balance of {amount}", "title": "Confirm your prepaid balance",
+                "method_note": f"will charge the method you choose once, for up to {amount}",
+                "terms": [("Prepaid amount", amount)],
+                "consent": "charge your payment method once for this amount, and then spend the prepaid balance "
+                           "on your purchases without asking again"}
+    limit = display(values["creditLimit"])
+    terms = [("Credit limit", limit), ("Total limit", display(values["globalAmountLimit"]))]
+    terms += [(f"Usage limit {n}", Limit(**u).describe()) for n, u in enumerate(values["usageLimits"], start=1)]
+    return {"headline": f"open a tab of up to {limit}, paid later", "title": "Confirm your tab",
+            "method_note": "will settle what you owe with the method you choose",
+            "terms": terms,
+            "consent": f"let you run up to {limit} of purchases on this tab and settle it later from your "
+                       "payment method, as often as needed"}
 
 
 def _dt(value):
@@ -232,6 +270,7 @@ def _page(template: str, row, values: dict, **context):
         caller = party(conn, row.caller_id)
         buyer = party(conn, row.buyer_id) if row.buyer_id else None
     return render_template(template, pid=row.id, caller=caller, buyer=buyer, values=values,
+                           summary=summary(row.pipeline_name, values),
                            reason=clean_reason(values.get("paymentReason")), cancel_form=CancelForm(), **context)
 
 

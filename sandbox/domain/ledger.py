@@ -11,6 +11,9 @@ Books (ledger accounts):
   fee_revenue               FPS fees
   prepaid:5                 a prepaid instrument's stored value, owed to its buyer
   prepaid_liability:2       the recipient's side of the prepaid instruments it issued
+  receivable:6              a credit instrument's debt: what its buyer owes the recipient
+  credit_sales:2            the recipient's sales on credit not yet settled (balances the receivables)
+  written_off:2             debt the recipient forgave (an expense)
 """
 
 from __future__ import annotations
@@ -47,6 +50,18 @@ def prepaid_liability_book(recipient_id: int) -> str:
 
 
 _INSERT_LINES = insert(LedgerEntry.__table__)
+
+
+def receivable_book(instrument_pk: int) -> str:
+    return f"receivable:{instrument_pk}"
+
+
+def credit_sales_book(recipient_id: int) -> str:
+    return f"credit_sales:{recipient_id}"
+
+
+def written_off_book(recipient_id: int) -> str:
+    return f"written_off:{recipient_id}"
 
 
 @dataclass(frozen=True)
@@ -126,9 +141,13 @@ def check_books(conn: Connection) -> BooksReport:
             report.problems.append(f"account {acc_id}: negative balance {cached}")
 
     liability: dict[int, int] = {}
-    for pk, recipient, cached in conn.execute(
-        select(Instrument.id, Instrument.recipient_id, Instrument.balance_cents).where(Instrument.kind == "Prepaid")
+    for pk, kind, recipient, cached, debt, limit in conn.execute(
+        select(Instrument.id, Instrument.kind, Instrument.recipient_id, Instrument.balance_cents,
+               Instrument.debt_cents, Instrument.limit_cents)
     ).all():
+        if kind == "Credit":
+            report.problems += _check_credit(pk, debt, limit, int(books.get(receivable_book(pk), 0)))
+            continue
         derived = int(books.get(prepaid_book(pk), 0))
         if derived != cached:
             report.problems.append(f"prepaid instrument {pk}: balance {cached} but ledger says {derived}")
@@ -143,6 +162,21 @@ def check_books(conn: Connection) -> BooksReport:
                     f"{book}: liability {-int(total)} but its instruments hold {liability.get(recipient, 0)}"
                 )
 
+    report.problems += _check_fees(conn)
+    return report
+
+
+def _check_credit(pk: int, debt: int, limit: int, receivable: int) -> list[str]:
+    problems = []
+    if receivable != debt:
+        problems.append(f"credit instrument {pk}: debt {debt} but its receivable book says {receivable}")
+    if not 0 <= debt <= limit:
+        problems.append(f"credit instrument {pk}: debt {debt} outside 0..{limit}")
+    return problems
+
+
+def _check_fees(conn: Connection) -> list[str]:
+    problems = []
     fee_lines = dict(
         conn.execute(
             select(LedgerEntry.transaction_pk, func.sum(LedgerEntry.amount_cents))
@@ -156,5 +190,5 @@ def check_books(conn: Connection) -> BooksReport:
         booked = int(fee_lines.get(pk, 0))
         expected = fee if status == "Success" else 0
         if booked != expected:
-            report.problems.append(f"transaction {tid}: fee {expected} but {booked} booked as fee revenue")
-    return report
+            problems.append(f"transaction {tid}: fee {expected} but {booked} booked as fee revenue")
+    return problems

@@ -1,7 +1,7 @@
 """Pay: find the sender token, dispatch on what kind of instrument it spends.
 
-Prepaid sender tokens spend a prepaid balance (domain/prepaid.py); credit sender tokens come
-with the postpaid issue.
+A prepaid sender token spends a prepaid balance (domain/prepaid.py); a credit sender token adds
+debt to a credit instrument (domain/postpaid.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, select
 
 from ..models import Instrument, Token
-from . import errors, prepaid, transactions
+from . import errors, postpaid, prepaid, transactions
 from .accounts import Party
 from .ids import IdGenerator
 from .policy import Policy
@@ -20,7 +20,8 @@ _TOKENS, _INSTRUMENTS = Token.__table__, Instrument.__table__
 # The sender token with its instrument, the instrument row locked (PostgreSQL) in the same statement.
 _TOKEN_AND_INSTRUMENT = (
     select(_TOKENS, _INSTRUMENTS.c.instrument_id, _INSTRUMENTS.c.recipient_id.label("instrument_recipient_id"),
-           _INSTRUMENTS.c.balance_cents)
+           _INSTRUMENTS.c.balance_cents, _INSTRUMENTS.c.debt_cents, _INSTRUMENTS.c.limit_cents,
+           _INSTRUMENTS.c.global_limit_cents)
     .join(_INSTRUMENTS, _INSTRUMENTS.c.id == _TOKENS.c.instrument_pk)
     .where(_TOKENS.c.token_id == bindparam("token_id"))
     .with_for_update(of=_INSTRUMENTS)
@@ -38,10 +39,11 @@ def pay(conn: Connection, caller: Party, *, sender_token_id: str, amount_cents: 
     token = conn.execute(_TOKEN_AND_INSTRUMENT, {"token_id": sender_token_id}).first()
     if token is None or token.caller_id != caller.id:
         raise errors.InvalidTokenId_Sender(token_id=sender_token_id)
-    if token.role != "PrepaidSender":
+    spend = {"PrepaidSender": prepaid.spend, "CreditSender": postpaid.charge}.get(token.role)
+    if spend is None:
         raise errors.InvalidTokenId_Sender(
-            f"The sender token {sender_token_id} is a {token.role} token; Pay takes the prepaidSenderTokenID."
+            f"The sender token {sender_token_id} is a {token.role} token; Pay takes the prepaidSenderTokenID "
+            "or the creditSenderTokenID."
         )
-    return prepaid.spend(conn, caller, token, amount_cents=amount_cents, caller_reference=caller_reference,
-                         digest=digest, now=now, ids=ids, caller_description=caller_description,
-                         sender_description=sender_description)
+    return spend(conn, caller, token, amount_cents=amount_cents, caller_reference=caller_reference, digest=digest,
+                 now=now, ids=ids, caller_description=caller_description, sender_description=sender_description)

@@ -89,3 +89,30 @@ def test_transactions_paginate(client, fps, buyer):
     older = first.split('href="/admin/transactions?before=')[1].split('"')[0].replace("&amp;", "&")
     second = text(client, "/admin/transactions?before=" + older)
     assert second.count('href="/admin/transactions/14') == 6 and "Older →" not in second
+
+
+def test_credit_instruments_show_limit_debt_settled_and_written_off(client, news, tab):
+    amount = lambda p, v: {f"{p}.Value": v, f"{p}.CurrencyCode": "USD"}  # noqa: E731
+    for n in range(30):
+        news.call("Pay", SenderTokenId=tab["creditSenderTokenID"], CallerReference=f"a{n}",
+                  **amount("TransactionAmount", "0.25"))
+    news.call("SettleDebt", SenderTokenId=tab["settlementTokenID"], CreditInstrumentId=tab["creditInstrumentID"],
+              CallerReference="s1", **amount("SettlementAmount", "5.00"))
+    news.call("WriteOffDebt", CreditInstrumentId=tab["creditInstrumentID"], CallerReference="w1",
+              **amount("AdjustmentAmount", "1.00"))
+    html = text(client, "/admin/instruments")
+    row = html[html.index("Rita Reader → The Daily Byte"):][:900]
+    for figure in ("$20.00", "$100.00", "$7.50", "$5.00", "$1.00", "$1.50"):  # limit, total, charged, settled...
+        assert figure in row, figure
+    page = text(client, f"/admin/instruments/{tab['creditInstrumentID']}")
+    assert "Written off" in page and "SettleDebt" in page and "$0.30" in page and "$4.70" in page
+    dashboard = text(client, "/admin/")
+    assert "debt owed to it\n      $1.50" in dashboard
+    settled = text(client, "/admin/transactions?operation=SettleDebt")
+    assert "$5.00" in settled and "$0.30" in settled and "$4.70" in settled
+    tid = settled.split('/admin/transactions/')[1].split('"')[0]
+    detail = text(client, f"/admin/transactions/{tid}")
+    assert "debt the buyer owes" in detail and "sales on credit not yet settled" in detail
+    writeoff = text(client, "/admin/transactions?operation=WriteOffDebt")
+    tid = writeoff.split('/admin/transactions/')[1].split('"')[0]
+    assert "debt written off (expense)" in text(client, f"/admin/transactions/{tid}")

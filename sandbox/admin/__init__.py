@@ -18,6 +18,12 @@ def book_label(book: str, names: dict) -> str:
         return f"prepaid instrument #{ref} · buyer's stored value"
     if kind == "prepaid_liability":
         return f"{names.get(int(ref), ref)} · prepaid liability"
+    if kind == "receivable":
+        return f"credit instrument #{ref} · debt the buyer owes"
+    if kind == "credit_sales":
+        return f"{names.get(int(ref), ref)} · sales on credit not yet settled"
+    if kind == "written_off":
+        return f"{names.get(int(ref), ref)} · debt written off (expense)"
     return {"clearing": "clearing (in flight)", "fee_revenue": "FPS fee revenue",
             "opening": "opening balances (demo world)"}.get(book, book)
 

@@ -30,13 +30,16 @@ def index():
         liability = dict(conn.execute(
             select(Instrument.recipient_id, func.sum(Instrument.balance_cents))
             .where(Instrument.kind == "Prepaid").group_by(Instrument.recipient_id)).all())
+        debt = dict(conn.execute(
+            select(Instrument.recipient_id, func.sum(Instrument.debt_cents))
+            .where(Instrument.kind == "Credit").group_by(Instrument.recipient_id)).all())
         fees = dict(conn.execute(
             select(FpsTransaction.recipient_id, func.sum(FpsTransaction.fee_cents))
             .where(FpsTransaction.status == "Success").group_by(FpsTransaction.recipient_id)).all())
         recent = _transactions(s, None, 10)
         books = check_books(conn)
         s.close()
-    return render_template("admin/index.html", accounts=accounts, liability=liability, fees=fees,
+    return render_template("admin/index.html", accounts=accounts, liability=liability, debt=debt, fees=fees,
                            recent=recent, books=books, reset_form=ActionForm())
 
 
@@ -94,16 +97,27 @@ def transaction(transaction_id: str):
 
 @bp.route("/instruments")
 def instruments():
-    """Prepaid instruments with limit, funding and balance, and their tokens."""
+    """Prepaid instruments (limit, funding, balance) and credit instruments (limit, debt, settled,
+    written off), with their tokens."""
     with services().storage.read() as conn:
         s = _session(conn)
         rows = s.scalars(select(Instrument).order_by(Instrument.id.desc()).limit(200)).all()
+        totals = _credit_totals(conn, [i.id for i in rows if i.kind == "Credit"])
         names = dict(s.execute(select(Account.id, Account.name)).all())
         tokens = {}
         for t in s.scalars(select(Token).where(Token.instrument_pk.in_([i.id for i in rows]))):
             tokens.setdefault(t.instrument_pk, []).append(t)
         s.close()
-    return render_template("admin/instruments.html", rows=rows, names=names, tokens=tokens)
+    return render_template("admin/instruments.html", rows=rows, names=names, tokens=tokens, totals=totals)
+
+
+def _credit_totals(conn, instrument_pks: list[int]) -> dict[tuple[int, str], int]:
+    """(instrument, operation) -> total of its successful Pay, SettleDebt and WriteOffDebt transactions."""
+    rows = conn.execute(
+        select(FpsTransaction.instrument_pk, FpsTransaction.operation, func.sum(FpsTransaction.amount_cents))
+        .where(FpsTransaction.instrument_pk.in_(instrument_pks), FpsTransaction.status == "Success")
+        .group_by(FpsTransaction.instrument_pk, FpsTransaction.operation)).all()
+    return {(pk, op): int(total) for pk, op, total in rows}
 
 
 @bp.route("/instruments/<instrument_id>")
@@ -118,8 +132,10 @@ def instrument(instrument_id: str):
         tokens = s.scalars(select(Token).where(Token.instrument_pk == inst.id).order_by(Token.id)).all()
         txns = s.scalars(select(FpsTransaction).where(FpsTransaction.instrument_pk == inst.id)
                          .order_by(FpsTransaction.id.desc()).limit(500)).all()
+        totals = _credit_totals(conn, [inst.id])
         s.close()
-    return render_template("admin/instrument.html", inst=inst, names=names, tokens=tokens, txns=txns)
+    return render_template("admin/instrument.html", inst=inst, names=names, tokens=tokens, txns=txns,
+                           totals=totals)
 
 
 @bp.route("/ledger")

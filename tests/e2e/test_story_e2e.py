@@ -21,24 +21,24 @@ DD_KEY, DD_SECRET = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMP
 pytestmark = pytest.mark.e2e
 
 
-def boto_cbui_link(live_server, merchant, **params) -> str:
+def boto_cbui_link(live_server, merchant, key=DD_KEY, secret=DD_SECRET, pipeline="SetupPrepaid", **params) -> str:
     """boto's own cbui_url, signed for Amazon's sandbox host, re-pointed at the local sandbox."""
     from clients.boto_compat import load_fps_connection
 
-    amazon = load_fps_connection().FPSConnection(aws_access_key_id=DD_KEY, aws_secret_access_key=DD_SECRET)
-    link = amazon.cbui_url(returnURL=f"{merchant.url}/fps/return?order=42", pipelineName="SetupPrepaid", **params)
+    amazon = load_fps_connection().FPSConnection(aws_access_key_id=key, aws_secret_access_key=secret)
+    link = amazon.cbui_url(returnURL=f"{merchant.url}/fps/return?order=42", pipelineName=pipeline, **params)
     assert link.startswith("https://authorize.payments-sandbox.amazon.com/cobranded-ui/actions/start?")
     return live_server["url"] + link[len("https://authorize.payments-sandbox.amazon.com"):]
 
 
-def click_through(page, link: str, method_text: str = "Amazon Payments balance") -> None:
+def click_through(page, link: str, method_text: str = "Amazon Payments balance", email="john@example.com") -> None:
     page.goto(link)
-    page.fill("#email", "john@example.com")
+    page.fill("#email", email)
     page.fill("#password", "sandbox")
     page.click("button[name=submit]")
     page.get_by_text(method_text).click()
     page.click("button[name=submit]")
-    page.wait_for_selector("text=Confirm your prepaid balance")
+    page.wait_for_selector("button[name=confirm]")
     page.click("button[name=confirm]")
     page.wait_for_selector("#status")
 

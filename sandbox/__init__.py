@@ -58,7 +58,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.register(app)
     filters.register(app)
     _error_pages(app)
+    app.before_request(_refuse_nul)
     return app
+
+
+def _refuse_nul():
+    """A 400 page for a NUL character in a page's path, query or form (the API answers its own error)."""
+    from flask import abort, request
+
+    if request.blueprint == "api":
+        return None
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method == "POST":
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in v for v in values):
+        abort(400)
+    return None
 
 
 def _database_url(app: Flask) -> None:

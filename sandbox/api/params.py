@@ -72,5 +72,7 @@ def single_values(multi: Mapping[str, list[str]]) -> dict[str, str]:
             raise errors.InvalidParams(f"The parameter {name[:64]} appears more than once with different values.")
         if len(values[0]) > MAX_PARAM_CHARS or len(name) > 128:
             raise errors.InvalidParams(f"The parameter {name[:64]} is too long.")
+        if "\x00" in name or "\x00" in values[0]:  # no database stores NUL in text
+            raise errors.InvalidParams(f"The parameter {name[:64]!r} contains a NUL character.")
         out[name] = values[0]
     return out

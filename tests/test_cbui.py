@@ -1,7 +1,7 @@
 """Co-Branded SetupPrepaid: the signed start, every input check, every outcome status, and the
 RSA-signed redirect that VerifySignature accepts."""
 
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from sqlalchemy import func, select

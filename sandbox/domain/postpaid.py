@@ -101,17 +101,14 @@ def charge(conn: Connection, caller: Party, token, *, amount_cents: int, caller_
         raise errors.InsufficientBalance(
             "The transaction exceeds the account/instrument limits. The credit limit is "
             f"${token.limit_cents / 100:.2f} and the debt is ${token.debt_cents / 100:.2f}.")
-    txn_id = ids.transaction_id()
-    pk = transactions.record(
-        conn, now=now, transaction_id=txn_id, caller_reference=caller_reference, fingerprint=digest,
+    owed = Transfer(ledger.credit_sales_book(token.recipient_id), ledger.receivable_book(token.instrument_pk),
+                    amount_cents, "charged on credit: the buyer owes it")
+    return transactions.book(
+        conn, ids=ids, now=now, moves=[owed], caller_reference=caller_reference, fingerprint=digest,
         operation="Pay", payment_method="Debt", caller_id=caller.id, sender_id=token.sender_id,
         recipient_id=token.recipient_id, instrument_pk=token.instrument_pk, sender_token_pk=token.id,
         amount_cents=amount_cents, caller_description=caller_description, sender_description=sender_description,
     )
-    ledger.post(conn, txn_id, [Transfer(ledger.credit_sales_book(token.recipient_id),
-                                        ledger.receivable_book(token.instrument_pk), amount_cents,
-                                        "charged on credit: the buyer owes it")], now, pk)
-    return transactions.TxnResult(txn_id, "Success")
 
 
 def _reduce_debt(conn: Connection, inst, amount_cents: int, name: str) -> None:
@@ -145,18 +142,15 @@ def settle(conn: Connection, caller: Party, *, sender_token_id: str, instrument_
     if quote.net_cents <= 0:
         raise errors.InvalidParams("Transaction amount must be greater than Recipient Fee liability.")
     moves = collect(conn, inst, quote)
-    txn_id = ids.transaction_id()
-    pk = transactions.record(
-        conn, now=now, transaction_id=txn_id, caller_reference=caller_reference, fingerprint=digest,
+    moves.append(Transfer(ledger.receivable_book(inst.id), ledger.credit_sales_book(inst.recipient_id),
+                          amount_cents, "debt settled"))
+    return transactions.book(
+        conn, ids=ids, now=now, moves=moves, caller_reference=caller_reference, fingerprint=digest,
         operation="SettleDebt", payment_method=inst.payment_method, caller_id=caller.id, sender_id=inst.sender_id,
         recipient_id=inst.recipient_id, instrument_pk=inst.id, sender_token_pk=token.id, amount_cents=amount_cents,
         fee_cents=quote.fee_cents, fees_paid_by=quote.paid_by, caller_description=caller_description,
         sender_description=sender_description,
     )
-    moves.append(Transfer(ledger.receivable_book(inst.id), ledger.credit_sales_book(inst.recipient_id),
-                          amount_cents, "debt settled"))
-    ledger.post(conn, txn_id, moves, now, pk)
-    return transactions.TxnResult(txn_id, "Success")
 
 
 def write_off(conn: Connection, caller: Party, *, instrument_id: str, amount_cents: int, caller_reference: str,
@@ -168,16 +162,14 @@ def write_off(conn: Connection, caller: Party, *, instrument_id: str, amount_cen
         return done
     inst = tokens.instrument(conn, caller, instrument_id, "Credit")
     _reduce_debt(conn, inst, amount_cents, "AdjustmentAmount")
-    txn_id = ids.transaction_id()
-    pk = transactions.record(
-        conn, now=now, transaction_id=txn_id, caller_reference=caller_reference, fingerprint=digest,
+    forgiven = Transfer(ledger.receivable_book(inst.id), ledger.written_off_book(inst.recipient_id), amount_cents,
+                        "debt written off (an expense of the recipient)")
+    return transactions.book(
+        conn, ids=ids, now=now, moves=[forgiven], caller_reference=caller_reference, fingerprint=digest,
         operation="WriteOffDebt", payment_method="Debt", caller_id=caller.id, sender_id=inst.sender_id,
         recipient_id=inst.recipient_id, instrument_pk=inst.id, amount_cents=amount_cents,
         caller_description=caller_description,
     )
-    ledger.post(conn, txn_id, [Transfer(ledger.receivable_book(inst.id), ledger.written_off_book(inst.recipient_id),
-                                        amount_cents, "debt written off (an expense of the recipient)")], now, pk)
-    return transactions.TxnResult(txn_id, "Success")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from ..models import Instrument
 from . import errors, ledger, tokens, transactions
@@ -90,24 +90,15 @@ def fund(conn: Connection, caller: Party, *, sender_token_id: str, instrument_id
     moves = collect(conn, inst, quote)
     conn.execute(update(Instrument).where(Instrument.id == inst.id).values(
         balance_cents=Instrument.balance_cents + amount_cents, funded_cents=amount_cents))
-    return _record_funding(moves, conn, caller, inst, token, amount_cents, quote, caller_reference, digest, now, ids,
-                           caller_description, sender_description)
-
-
-def _record_funding(moves, conn, caller, inst, token, amount_cents, quote, caller_reference, digest, now, ids,
-                    caller_description, sender_description):
-    txn_id = ids.transaction_id()
-    pk = transactions.record(
-        conn, now=now, transaction_id=txn_id, caller_reference=caller_reference, fingerprint=digest,
+    moves.append(Transfer(ledger.prepaid_liability_book(inst.recipient_id), ledger.prepaid_book(inst.id),
+                          amount_cents, "prepaid value issued to the buyer"))
+    return transactions.book(
+        conn, ids=ids, now=now, moves=moves, caller_reference=caller_reference, fingerprint=digest,
         operation="FundPrepaid", payment_method=inst.payment_method, caller_id=caller.id,
         sender_id=inst.sender_id, recipient_id=inst.recipient_id, instrument_pk=inst.id,
         sender_token_pk=token.id, amount_cents=amount_cents, fee_cents=quote.fee_cents,
         fees_paid_by=quote.paid_by, caller_description=caller_description, sender_description=sender_description,
     )
-    moves.append(Transfer(ledger.prepaid_liability_book(inst.recipient_id), ledger.prepaid_book(inst.id),
-                          amount_cents, "prepaid value issued to the buyer"))
-    ledger.post(conn, txn_id, moves, now, pk)
-    return transactions.TxnResult(txn_id, "Success")
 
 
 _INSTRUMENTS = Instrument.__table__
@@ -134,18 +125,14 @@ def spend(conn: Connection, caller: Party, token, *, amount_cents: int, caller_r
             "The transaction exceeds the account/instrument limits. The prepaid balance is "
             f"${token.balance_cents / 100:.2f}."
         )
-    txn_id = ids.transaction_id()
-    pk = transactions.record(
-        conn, now=now, transaction_id=txn_id, caller_reference=caller_reference, fingerprint=digest,
+    spent = Transfer(ledger.prepaid_book(token.instrument_pk), ledger.prepaid_liability_book(token.recipient_id),
+                     amount_cents, "prepaid balance spent")
+    return transactions.book(
+        conn, ids=ids, now=now, moves=[spent], caller_reference=caller_reference, fingerprint=digest,
         operation="Pay", payment_method="Prepaid", caller_id=caller.id, sender_id=token.sender_id,
         recipient_id=token.recipient_id, instrument_pk=token.instrument_pk, sender_token_pk=token.id,
-        amount_cents=amount_cents,
-        fee_cents=0, caller_description=caller_description, sender_description=sender_description,
+        amount_cents=amount_cents, caller_description=caller_description, sender_description=sender_description,
     )
-    ledger.post(conn, txn_id, [Transfer(ledger.prepaid_book(token.instrument_pk),
-                                        ledger.prepaid_liability_book(token.recipient_id),
-                                        amount_cents, "prepaid balance spent")], now, pk)
-    return transactions.TxnResult(txn_id, "Success")
 
 
 @dataclass(frozen=True)

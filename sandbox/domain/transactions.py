@@ -11,8 +11,8 @@ from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Account, FpsTransaction, Instrument, StatusHistory, Token
-from . import errors
-from .ids import TRANSACTION_ID_RE
+from . import errors, ledger
+from .ids import IdGenerator, TRANSACTION_ID_RE
 
 STATUS_MESSAGES = {
     "Success": "The transaction was successful and the payment instrument was charged.",
@@ -65,6 +65,14 @@ def record(conn: Connection, *, now: datetime, status: str = "Success", status_c
     conn.execute(_INSERT_HISTORY, {"transaction_pk": pk, "date": now, "status": status, "status_code": status_code,
                                    "amount_cents": values["amount_cents"]})
     return pk
+
+
+def book(conn: Connection, *, ids: IdGenerator, now: datetime, moves: list[ledger.Transfer], **values) -> TxnResult:
+    """Record a successful transaction and post its ledger journal in one go."""
+    txn_id = ids.transaction_id()
+    pk = record(conn, now=now, transaction_id=txn_id, **values)
+    ledger.post(conn, txn_id, moves, now, pk)
+    return TxnResult(txn_id, "Success")
 
 
 def check_transaction_id(transaction_id: str) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Bump when a table changes: `flask init-db` reloads the demo world into a database made by
 # another version instead of failing on a missing column (it is a sandbox; nothing is migrated).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class Base(DeclarativeBase):
@@ -105,6 +105,8 @@ class Token(Base):
     validity_start: Mapped[datetime]
     validity_expiry: Mapped[datetime | None]
     date_installed: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(1024))
 
     instrument: Mapped[Instrument] = relationship(back_populates="tokens")
     usage_limits: Mapped[list[UsageLimit]] = relationship(order_by="UsageLimit.position")
@@ -149,6 +151,9 @@ class FpsTransaction(Base):
     sender_description: Mapped[str | None] = mapped_column(String(160))
     date_received: Mapped[datetime]
     date_completed: Mapped[datetime | None]
+    parent_pk: Mapped[int | None] = mapped_column(ForeignKey("fps_transaction.id"), index=True)  # a refund's original
+    due_at: Mapped[datetime | None]  # a Pending transaction's planned completion (sandbox clock)
+    outcome: Mapped[str | None] = mapped_column(String(32))  # its planned final StatusCode
 
     instrument: Mapped[Instrument | None] = relationship()
     sender_token: Mapped[Token | None] = relationship()
@@ -183,6 +188,22 @@ class LedgerEntry(Base):
     book: Mapped[str] = mapped_column(String(64))
     amount_cents: Mapped[int] = mapped_column(BigInteger)  # + money into the book, - out of it
     memo: Mapped[str] = mapped_column(String(160))
+    created_at: Mapped[datetime]
+
+
+class Fault(Base):
+    """An armed fault: the next `remaining` calls (all when None; a share when `per_mille`) of
+    `action` ("*" for any) fail with `error_code`, go Pending and then fail, or answer late."""
+
+    __tablename__ = "fault"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(40))
+    mode: Mapped[str] = mapped_column(String(12))  # error | pending_fail | delay
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    remaining: Mapped[int | None]
+    per_mille: Mapped[int | None]  # a fraction of calls, in thousandths (no floats)
+    delay_ms: Mapped[int] = mapped_column(default=0)
+    hits: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
 
 

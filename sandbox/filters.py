@@ -9,11 +9,12 @@ from flask import Flask
 from .domain.money import display, fps_value
 
 
-def fps_date(value: datetime | None) -> str:
-    """2026-11-22T16:20:00.123Z (UTC with milliseconds)."""
+def fps_date(value: datetime | None, precise: bool = False) -> str:
+    """2026-11-22T16:20:00.123Z (UTC with milliseconds; microseconds when `precise`)."""
     if value is None:
         return ""
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    fraction = f"{value.microsecond:06d}" if precise else f"{value.microsecond // 1000:03d}"
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + fraction + "Z"
 
 
 def register(app: Flask) -> None:

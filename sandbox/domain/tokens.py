@@ -164,16 +164,26 @@ def _add_months(at: datetime, months: int) -> datetime:
     return at.replace(year=year, month=month, day=min(at.day, calendar.monthrange(year, month)[1]))
 
 
+def limits_of(conn: Connection, token_pk: int) -> list:
+    return conn.execute(select(UsageLimit.__table__).where(UsageLimit.token_pk == token_pk)
+                        .order_by(UsageLimit.position)).all()
+
+
+def used_since(conn: Connection, token_pk: int, since: datetime) -> tuple[int, int]:
+    """(cents, number of payments) spent with a token since `since`, refunds not deducted."""
+    used, count = conn.execute(
+        select(func.coalesce(func.sum(FpsTransaction.amount_cents), 0), func.count(FpsTransaction.id))
+        .where(FpsTransaction.sender_token_pk == token_pk, FpsTransaction.date_received >= since,
+               FpsTransaction.operation != "Refund", FpsTransaction.status.in_(("Success", "Pending")))
+    ).one()
+    return int(used), int(count)
+
+
 def check_usage(conn: Connection, token, amount_cents: int, now: datetime) -> None:
     """TokenUsageError when this charge would pass one of the token's usage limits."""
-    for limit in conn.execute(select(UsageLimit).where(UsageLimit.token_pk == token.id)
-                              .order_by(UsageLimit.position)).all():
+    for limit in limits_of(conn, token.id):
         since = period_start(token.validity_start, now, limit.period_count, limit.period_unit)
-        used, count = conn.execute(
-            select(func.coalesce(func.sum(FpsTransaction.amount_cents), 0), func.count(FpsTransaction.id))
-            .where(FpsTransaction.sender_token_pk == token.id, FpsTransaction.date_received >= since,
-                   FpsTransaction.status.in_(("Success", "Pending")))
-        ).one()
+        used, count = used_since(conn, token.id, since)
         spec = Limit(limit.kind, limit.period_count, limit.period_unit, limit.value)
         if (limit.kind == "Amount" and used + amount_cents > limit.value) or (
                 limit.kind == "Count" and count + 1 > limit.value):

@@ -1,0 +1,35 @@
+"""VerifySignature: checks the sandbox's own return-URL and notification signatures."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+from ...certs import outbound_string_to_sign
+from ...domain import errors
+from ..params import Params
+from . import Context, action
+
+
+@action("VerifySignature", required=("UrlEndPoint", "HttpParameters"))
+def verify_signature(ctx: Context, p: Params) -> dict:
+    """Check a return-URL or notification signature the sandbox made (RSA-SHA1, version 2).
+
+    Deviations: the verb is not sent, so both GET (return URL) and POST (IPN) are tried.
+    """
+    url = p.required("UrlEndPoint", 2048)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise errors.InvalidParams(f"UrlEndPoint {url[:200]} is an invalid URL: give scheme://host[:port]/path "
+                                   "without a query string.")
+    received = dict(parse_qsl(p.required("HttpParameters", 4096), keep_blank_values=True))
+    for name in ("certificateUrl", "signature", "signatureVersion", "signatureMethod"):
+        if name not in received:
+            raise errors.InvalidParams(f"{name} is missing in 'HttpParameters'.")
+    ok = (
+        received["signatureVersion"] == "2"
+        and received["signatureMethod"] == "RSA-SHA1"
+        and urlsplit(received["certificateUrl"]).path == f"/certs/{ctx.signer.cert_dir}/PKICert.pem"
+        and any(ctx.signer.verify(outbound_string_to_sign(verb, url, received), received["signature"])
+                for verb in ("GET", "POST"))
+    )
+    return {"status": "Success" if ok else "Failure"}

@@ -176,7 +176,7 @@ def test_unknown_action(fps):
 
 
 def test_known_but_not_yet_emulated_action(fps):
-    r = fps.call("Refund")
+    r = fps.call("Reserve")
     assert r.error_code == "InvalidAction" and "does not emulate yet" in r.error_message
 
 

@@ -37,6 +37,8 @@ def call_each(fps, funded, version, news=None, tab=None):
         "WriteOffDebt": {"CreditInstrumentId": tab["creditInstrumentID"], "CallerReference": "writeoff-1",
                          "AdjustmentAmount.Value": "0.50", "AdjustmentAmount.CurrencyCode": "USD",
                          "CallerDescription": HOSTILE},
+        "Refund": {"TransactionId": tid, "CallerReference": "refund-1", "RefundAmount.Value": "0.10",
+                   "RefundAmount.CurrencyCode": "USD", "CallerDescription": HOSTILE},
         "GetTokenByCaller": {"CallerReference": "sender-1"},
         "GetTokens": {},
         "GetTokenUsage": {"TokenId": funded["prepaidSenderTokenID"]},

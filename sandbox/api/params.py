@@ -56,6 +56,12 @@ class Params:
                 f"decimals, e.g. {shape}."
             ) from None
 
+    def optional_amount(self, prefix: str) -> int | None:
+        """The cents of an optional Amount parameter, or None when it is not given."""
+        if not self.values.get(f"{prefix}.Value") and prefix not in self.values:
+            return None
+        return self.amount(prefix)
+
     def _length(self, name: str, value: str, max_len: int) -> str:
         if len(value) > max_len or (max_len <= 128 and len(value.encode("utf-8")) > max_len):
             raise errors.InvalidParams(f"The parameter {name} is too long: at most {max_len} characters are allowed.")

@@ -95,6 +95,7 @@ class TransactionView:
     instrument_id: str | None
     instrument_kind: str | None
     history: list[StatusHistory]
+    related: list[tuple[str, str]]  # (TransactionId, RelationType): a refund's Parent, an original's Refunds
 
 
 def view(conn: Connection, caller_id: int, transaction_id: str) -> TransactionView:
@@ -119,5 +120,11 @@ def view(conn: Connection, caller_id: int, transaction_id: str) -> TransactionVi
             select(StatusHistory).where(StatusHistory.transaction_pk == row[0].id).order_by(StatusHistory.id)
         ).all()
     ]
+    txn = row[0]
+    related = [(tid, "Refund") for tid in session.scalars(
+        select(FpsTransaction.transaction_id).where(FpsTransaction.parent_pk == txn.id).order_by(FpsTransaction.id))]
+    if txn.parent_pk is not None:
+        related.insert(0, (session.scalar(select(FpsTransaction.transaction_id)
+                                          .where(FpsTransaction.id == txn.parent_pk)), "Parent"))
     session.close()
-    return TransactionView(*row, history=history)
+    return TransactionView(*row, history=history, related=related)

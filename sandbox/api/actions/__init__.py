@@ -50,7 +50,7 @@ REGISTRY: dict[str, Action] = {}
 # Known FPS actions that this sandbox does not emulate yet: answered with a clear InvalidAction.
 NOT_YET = (
     "Cancel", "CancelSubscriptionAndRefund", "GetPaymentInstruction", "GetRecipientVerificationStatus",
-    "InstallPaymentInstruction", "Refund", "Reserve", "Settle", "GetSubscriptionDetails",
+    "InstallPaymentInstruction", "Reserve", "Settle", "GetSubscriptionDetails",
     "GetTransactionsForSubscription",
 )
 

@@ -59,6 +59,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     filters.register(app)
     _error_pages(app)
     app.before_request(_refuse_nul)
+    if app.config["FPS_BACKGROUND_WORKER"]:
+        from .worker import ensure_started
+
+        app.before_request(lambda: ensure_started(app))
     return app
 
 
@@ -111,7 +115,7 @@ def _services(app: Flask, engine):
     return Services(
         storage=Storage(engine, lock),
         policy=Policy(FeeSchedule.load(schedule_path), parse_cents(cfg["FPS_MIN_AMOUNT"]),
-                      parse_cents(cfg["FPS_MAX_AMOUNT"])),
+                      parse_cents(cfg["FPS_MAX_AMOUNT"]), timedelta(seconds=float(cfg["FPS_PENDING_SECONDS"]))),
         signer=Signer(cfg["FPS_KEY_DIR"] or app.instance_path),
         ids=IdGenerator(cfg["FPS_SEED"]),
         clock=cfg.get("FPS_CLOCK") or Clock(),

@@ -8,7 +8,7 @@ from flask import Flask, current_app
 from .domain.clock import utcnow
 from .domain.ledger import check_books
 from .models import SCHEMA_VERSION
-from .services import services
+from .services import catch_up, services
 from .world import is_empty, load_fixture, reset, schema_version
 
 
@@ -52,6 +52,11 @@ def register(app: Flask) -> None:
         if not report.ok:
             raise SystemExit(1)
         click.echo("The books balance.")
+
+    @app.cli.command("tick")
+    def tick() -> None:
+        """Complete the Pending transactions that are due (for setups without the background worker)."""
+        click.echo(f"Completed {catch_up(services())} due transaction(s).")
 
     @app.cli.command("banner")
     @click.option("--url", default="http://127.0.0.1:5000")

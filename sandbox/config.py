@@ -14,6 +14,11 @@ DEFAULTS = {
     # Smallest and largest amount one transaction may carry (AmountOutOfRange outside).
     "FPS_MIN_AMOUNT": "0.01",
     "FPS_MAX_AMOUNT": "10000.00",
+    # Seconds (on the sandbox clock) before a FundPrepaid or SettleDebt by card or bank account turns
+    # from Pending to Success; 0 completes them at once. An Amazon Payments balance is always at once.
+    "FPS_PENDING_SECONDS": 3,
+    # Run due completions (and later notifications) in a background thread of each server process.
+    "FPS_BACKGROUND_WORKER": True,
     # How far a request's Timestamp may be from the real time (AWS convention: 15 minutes).
     "FPS_CLOCK_SKEW_SECONDS": 900,
     # strict: a wrong signature is refused; off: signatures are not checked (never in tests).

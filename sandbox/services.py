@@ -26,6 +26,18 @@ class Services:
     public_url: str | None = None
 
 
+def catch_up(svc: Services) -> int:
+    """Complete the Pending transactions that are due on the sandbox clock; answers how many."""
+    from .domain import completion
+
+    now = svc.clock.now()
+    with svc.storage.read() as conn:
+        if not completion.due(conn, now):
+            return 0
+    with svc.storage.write() as conn:
+        return completion.complete_due(conn, now, svc.policy)
+
+
 def services() -> Services:
     """The Services of the current application."""
     return current_app.extensions["fps_sandbox"]

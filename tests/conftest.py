@@ -45,6 +45,8 @@ def app_config(tmp_path, key_dir):
         "WTF_CSRF_ENABLED": True,
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
         "FPS_KEY_DIR": str(key_dir),
+        "FPS_PENDING_SECONDS": 0,  # card and bank movements complete at once unless a test says otherwise
+        "FPS_BACKGROUND_WORKER": False,  # tests move the sandbox clock and catch up themselves
     }
 
 

@@ -12,7 +12,24 @@ from sandbox.api.actions import REGISTRY
 HOSTILE = "T&1<>\"' ünï €"
 
 
-def call_each(fps, funded, version, news=None, tab=None):
+@pytest.fixture
+def pending(app, fps, buyer):
+    """A card funding left Pending (the delay switched on for it)."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from conftest import prepaid_params, services_of
+
+    svc = services_of(app)
+    svc.policy = replace(svc.policy, pending_delay=timedelta(hours=1))
+    ret = buyer.authorize(prepaid_params("p"), method_label="Visa")
+    r = fps.call("FundPrepaid", SenderTokenId=ret["fundingTokenID"], PrepaidInstrumentId=ret["prepaidInstrumentID"],
+                 CallerReference="pending-1", **{"FundingAmount.Value": "5.00"})
+    assert r.find("FundPrepaidResult/TransactionStatus") == "Pending"
+    return r.find("FundPrepaidResult/TransactionId")
+
+
+def call_each(fps, funded, version, news=None, tab=None, pending=None):
     pay = fps.raw(signed_params("Pay", {"SenderTokenId": funded["prepaidSenderTokenID"], "CallerReference": HOSTILE,
                                         "TransactionAmount.Value": "0.50", "TransactionAmount.CurrencyCode": "USD",
                                         "CallerDescription": HOSTILE, "SenderDescription": HOSTILE},
@@ -39,6 +56,7 @@ def call_each(fps, funded, version, news=None, tab=None):
                          "CallerDescription": HOSTILE},
         "Refund": {"TransactionId": tid, "CallerReference": "refund-1", "RefundAmount.Value": "0.10",
                    "RefundAmount.CurrencyCode": "USD", "CallerDescription": HOSTILE},
+        "Cancel": {"TransactionId": pending, "Description": HOSTILE},
         "GetTokenByCaller": {"CallerReference": "sender-1"},
         "GetTokens": {},
         "GetTokenUsage": {"TokenId": funded["prepaidSenderTokenID"]},
@@ -58,8 +76,8 @@ def call_each(fps, funded, version, news=None, tab=None):
 
 
 @pytest.mark.parametrize("version", ["2008-09-17", "2010-08-28"])
-def test_every_action_renders_well_formed_xml(fps, news, funded, tab, version):
-    for action, r in call_each(fps, funded, version, news, tab).items():
+def test_every_action_renders_well_formed_xml(fps, news, funded, tab, pending, version):
+    for action, r in call_each(fps, funded, version, news, tab, pending).items():
         assert r.status == 200, (action, r.text)
         assert r.text.startswith('<?xml version="1.0"?>\n<' + action + 'Response xmlns="http://fps.amazonaws.com/doc/'
                                  + version + '/">')
@@ -77,8 +95,8 @@ def test_every_action_renders_well_formed_xml(fps, news, funded, tab, version):
                 assert re.fullmatch(r"-?\d+\.\d{6}", amount[1].text)
 
 
-def test_hostile_text_is_escaped(fps, news, funded, tab):
-    r = call_each(fps, funded, "2008-09-17", news, tab)["GetTransaction"]
+def test_hostile_text_is_escaped(fps, news, funded, tab, pending):
+    r = call_each(fps, funded, "2008-09-17", news, tab, pending)["GetTransaction"]
     assert "T&amp;1&lt;&gt;" in r.text
     t = ET.fromstring(r.text).find(".//{http://fps.amazonaws.com/doc/2008-09-17/}CallerDescription")
     assert t.text == HOSTILE

@@ -10,11 +10,17 @@ from sqlalchemy.orm import Session, aliased
 from ..domain.clock import utcnow
 from ..domain.ledger import check_books
 from ..models import Account, FpsTransaction, Instrument, LedgerEntry, StatusHistory, Token
-from ..services import services
+from ..services import catch_up, services
 from . import bp
 from .forms import ActionForm
 
 PAGE = 50
+
+
+@bp.before_request
+def _catch_up():
+    """Show transactions as they stand now: complete the Pending ones that are due."""
+    catch_up(services())
 
 
 def _session(conn) -> Session:

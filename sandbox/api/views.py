@@ -9,10 +9,10 @@ from flask import current_app, redirect, request, url_for
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..domain import errors
+from ..domain import completion, errors
 from ..domain.accounts import caller_by_access_key
 from ..domain.clock import utcnow
-from ..services import services
+from ..services import catch_up, services
 from . import auth, bp
 from .actions import NOT_YET, REGISTRY, Action, Context
 from .params import Params, single_values
@@ -89,10 +89,15 @@ def _run(act: Action | None, req: auth.Request) -> tuple[dict, str]:
     """Authenticate and run the handler in one unit of work (one connection, one transaction);
     a lost CallerReference race is retried once."""
     svc = services()
-    unit = svc.storage.write if act is not None and act.writes else svc.storage.read
+    writes = act is not None and act.writes
+    if not writes:
+        catch_up(svc)  # a read must see transactions that completed by now
+    unit = svc.storage.write if writes else svc.storage.read
     for attempt in (1, 2):
         try:
             with unit() as conn:
+                if writes:
+                    completion.complete_due(conn, svc.clock.now(), svc.policy)
                 caller, namespace = _authenticate(conn, req, act)
                 ctx = Context(conn, caller, svc.clock.now(), svc.ids, svc.policy, svc.signer)
                 return act.handler(ctx, Params(req.params)), namespace

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from . import errors
 from .fees import FeeSchedule
@@ -16,6 +17,7 @@ class Policy:
     fees: FeeSchedule
     min_amount_cents: int = 1
     max_amount_cents: int = 1_000_000
+    pending_delay: timedelta = timedelta(0)  # card and bank money movements complete after this
 
     def check_amount(self, cents: int, name: str) -> None:
         """AmountOutOfRange unless min <= cents <= max."""

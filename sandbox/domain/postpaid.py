@@ -19,9 +19,8 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from ..models import FpsTransaction, Instrument
-from . import errors, ledger, tokens, transactions
+from . import completion, errors, ledger, tokens, transactions
 from .accounts import Party
-from .collect import collect
 from .ids import IdGenerator
 from .ledger import Transfer
 from .policy import Policy
@@ -111,13 +110,18 @@ def charge(conn: Connection, caller: Party, token, *, amount_cents: int, caller_
     )
 
 
-def _reduce_debt(conn: Connection, inst, amount_cents: int, name: str) -> None:
-    if amount_cents > inst.debt_cents:
+def open_debt(conn: Connection, inst) -> int:
+    """The debt not already being settled by a Pending SettleDebt."""
+    return inst.debt_cents - completion.pending_amount(conn, "SettleDebt", instrument_pk=inst.id)
+
+
+def _check_debt(conn: Connection, inst, amount_cents: int, name: str) -> None:
+    available = open_debt(conn, inst)
+    if amount_cents > available:
+        pending = " not already being settled" if available != inst.debt_cents else ""
         raise errors.SettleAmountGreaterThanDebt(
-            f"{name} ${amount_cents / 100:.2f} is greater than the debt of ${inst.debt_cents / 100:.2f} on "
+            f"{name} ${amount_cents / 100:.2f} is greater than the debt{pending} of ${available / 100:.2f} on "
             f"credit instrument {inst.instrument_id}.")
-    conn.execute(update(Instrument).where(Instrument.id == inst.id)
-                 .values(debt_cents=Instrument.debt_cents - amount_cents))
 
 
 def settle(conn: Connection, caller: Party, *, sender_token_id: str, instrument_id: str, amount_cents: int,
@@ -125,7 +129,9 @@ def settle(conn: Connection, caller: Party, *, sender_token_id: str, instrument_
            caller_description: str | None = None, sender_description: str | None = None):
     """SettleDebt: charge the buyer's settlement method, credit the recipient less the fee, lower the debt.
 
-    Settling stays possible after the instrument expired: the debt is still owed.
+    Completes now for ABT, after the configured delay for a card or bank account; meanwhile the
+    amount is the instrument's PendingOutBalance. Settling stays possible after the instrument
+    expired: the debt is still owed.
     """
     policy.check_amount(amount_cents, "SettlementAmount")
     done = transactions.replay(conn, caller.id, caller_reference, digest)
@@ -137,15 +143,12 @@ def settle(conn: Connection, caller: Party, *, sender_token_id: str, instrument_
         raise errors.IncompatibleTokens(
             f"The settlement token {sender_token_id} belongs to another credit instrument than {instrument_id}.")
     tokens.check_usable(token, now, instrument_id, enforce_expiry=False)
-    _reduce_debt(conn, inst, amount_cents, "SettlementAmount")
+    _check_debt(conn, inst, amount_cents, "SettlementAmount")
     quote = policy.fees.quote("SettleDebt", inst.payment_method, amount_cents)
     if quote.net_cents <= 0:
         raise errors.InvalidParams("Transaction amount must be greater than Recipient Fee liability.")
-    moves = collect(conn, inst, quote)
-    moves.append(Transfer(ledger.receivable_book(inst.id), ledger.credit_sales_book(inst.recipient_id),
-                          amount_cents, "debt settled"))
-    return transactions.book(
-        conn, ids=ids, now=now, moves=moves, caller_reference=caller_reference, fingerprint=digest,
+    return completion.start(
+        conn, ids=ids, now=now, policy=policy, caller_reference=caller_reference, fingerprint=digest,
         operation="SettleDebt", payment_method=inst.payment_method, caller_id=caller.id, sender_id=inst.sender_id,
         recipient_id=inst.recipient_id, instrument_pk=inst.id, sender_token_pk=token.id, amount_cents=amount_cents,
         fee_cents=quote.fee_cents, fees_paid_by=quote.paid_by, caller_description=caller_description,
@@ -161,7 +164,9 @@ def write_off(conn: Connection, caller: Party, *, instrument_id: str, amount_cen
     if done:
         return done
     inst = tokens.instrument(conn, caller, instrument_id, "Credit")
-    _reduce_debt(conn, inst, amount_cents, "AdjustmentAmount")
+    _check_debt(conn, inst, amount_cents, "AdjustmentAmount")
+    conn.execute(update(Instrument).where(Instrument.id == inst.id)
+                 .values(debt_cents=Instrument.debt_cents - amount_cents))
     forgiven = Transfer(ledger.receivable_book(inst.id), ledger.written_off_book(inst.recipient_id), amount_cents,
                         "debt written off (an expense of the recipient)")
     return transactions.book(
@@ -181,11 +186,11 @@ class DebtBalance:
 def debt_balance(conn: Connection, caller: Party, instrument_id: str) -> DebtBalance:
     """GetDebtBalance: only the instrument's sender or recipient may look."""
     row = tokens.instrument(conn, caller, instrument_id, "Credit", lock=False, sender_may_read=True)
-    return DebtBalance(row.debt_cents)
+    return DebtBalance(row.debt_cents, completion.pending_amount(conn, "SettleDebt", instrument_pk=row.id))
 
 
 def outstanding(conn: Connection, caller: Party) -> DebtBalance:
     """GetOutstandingDebtBalance: the debt owed to the caller across its credit instruments."""
     total = conn.execute(select(func.coalesce(func.sum(Instrument.debt_cents), 0)).where(
         Instrument.kind == "Credit", Instrument.recipient_id == caller.id)).scalar_one()
-    return DebtBalance(int(total))
+    return DebtBalance(int(total), completion.pending_amount(conn, "SettleDebt", recipient_id=caller.id))

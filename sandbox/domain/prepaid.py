@@ -13,9 +13,8 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from ..models import Instrument
-from . import errors, ledger, tokens, transactions
+from . import completion, errors, ledger, tokens, transactions
 from .accounts import Party
-from .collect import collect
 from .ids import IdGenerator
 from .ledger import Transfer
 from .policy import Policy
@@ -63,7 +62,11 @@ def install(conn: Connection, caller: Party, buyer: Party, setup: PrepaidSetup, 
 def fund(conn: Connection, caller: Party, *, sender_token_id: str, instrument_id: str, amount_cents: int,
          caller_reference: str, digest: str, now: datetime, ids: IdGenerator, policy: Policy,
          caller_description: str | None = None, sender_description: str | None = None):
-    """FundPrepaid: charge the buyer's funding method once, credit the recipient less the fee."""
+    """FundPrepaid: charge the buyer's funding method once, credit the recipient less the fee.
+
+    The funding is reserved at once (a second one is refused) and completes now for ABT, after the
+    configured delay for a card or bank account (domain/completion.py).
+    """
     policy.check_amount(amount_cents, "FundingAmount")
     done = transactions.replay(conn, caller.id, caller_reference, digest)
     if done:
@@ -87,13 +90,9 @@ def fund(conn: Connection, caller: Party, *, sender_token_id: str, instrument_id
     quote = policy.fees.quote("FundPrepaid", inst.payment_method, amount_cents)
     if quote.net_cents <= 0:
         raise errors.InvalidParams("Transaction amount must be greater than Recipient Fee liability.")
-    moves = collect(conn, inst, quote)
-    conn.execute(update(Instrument).where(Instrument.id == inst.id).values(
-        balance_cents=Instrument.balance_cents + amount_cents, funded_cents=amount_cents))
-    moves.append(Transfer(ledger.prepaid_liability_book(inst.recipient_id), ledger.prepaid_book(inst.id),
-                          amount_cents, "prepaid value issued to the buyer"))
-    return transactions.book(
-        conn, ids=ids, now=now, moves=moves, caller_reference=caller_reference, fingerprint=digest,
+    conn.execute(update(Instrument).where(Instrument.id == inst.id).values(funded_cents=amount_cents))
+    return completion.start(
+        conn, ids=ids, now=now, policy=policy, caller_reference=caller_reference, fingerprint=digest,
         operation="FundPrepaid", payment_method=inst.payment_method, caller_id=caller.id,
         sender_id=inst.sender_id, recipient_id=inst.recipient_id, instrument_pk=inst.id,
         sender_token_pk=token.id, amount_cents=amount_cents, fee_cents=quote.fee_cents,
@@ -144,7 +143,7 @@ class PrepaidBalance:
 def balance(conn: Connection, caller: Party, instrument_id: str) -> PrepaidBalance:
     """GetPrepaidBalance: only the instrument's sender or recipient may look."""
     row = tokens.instrument(conn, caller, instrument_id, "Prepaid", lock=False, sender_may_read=True)
-    return PrepaidBalance(row.balance_cents)
+    return PrepaidBalance(row.balance_cents, completion.pending_amount(conn, "FundPrepaid", instrument_pk=row.id))
 
 
 def total_liability(conn: Connection, caller: Party) -> PrepaidBalance:
@@ -154,4 +153,4 @@ def total_liability(conn: Connection, caller: Party) -> PrepaidBalance:
             Instrument.kind == "Prepaid", Instrument.recipient_id == caller.id
         )
     ).scalar_one()
-    return PrepaidBalance(int(total))
+    return PrepaidBalance(int(total), completion.pending_amount(conn, "FundPrepaid", recipient_id=caller.id))

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Connection, func, select, update
 
 from ..models import FpsTransaction, Instrument
-from . import errors, ledger, transactions
+from . import errors, ledger, postpaid, transactions
 from .accounts import Party
 from .ids import IdGenerator
 from .ledger import Transfer
@@ -87,10 +87,10 @@ def _reverse(conn: Connection, original, amount_cents: int) -> Transfer:
                      .values(balance_cents=Instrument.balance_cents + amount_cents))
         return Transfer(ledger.prepaid_liability_book(inst.recipient_id), ledger.prepaid_book(inst.id), amount_cents,
                         "reversal: prepaid balance restored")
-    if amount_cents > inst.debt_cents:
+    if amount_cents > postpaid.open_debt(conn, inst):
         raise errors.RefundAmountExceeded(
-            f"RefundAmount ${amount_cents / 100:.2f} is more than the current debt of ${inst.debt_cents / 100:.2f}: "
-            "debt already settled or written off cannot be reversed.")
+            f"RefundAmount ${amount_cents / 100:.2f} is more than the open debt of "
+            f"${postpaid.open_debt(conn, inst) / 100:.2f}: debt already settled or written off cannot be reversed.")
     conn.execute(update(Instrument).where(Instrument.id == inst.id)
                  .values(debt_cents=Instrument.debt_cents - amount_cents))
     return Transfer(ledger.receivable_book(inst.id), ledger.credit_sales_book(inst.recipient_id), amount_cents,

@@ -55,15 +55,18 @@ def replay(conn: Connection, caller_id: int, caller_reference: str, digest: str)
     return TxnResult(row.transaction_id, row.status)
 
 
-def record(conn: Connection, *, now: datetime, status: str = "Success", status_code: str = "Success", **values) -> int:
-    """Insert a transaction with its first StatusHistory entry; returns its primary key."""
+def record(conn: Connection, *, now: datetime, status: str = "Success", status_code: str = "Success",
+           history: bool = True, **values) -> int:
+    """Insert a transaction (with its first StatusHistory entry unless `history` is False); returns its key."""
     values.setdefault("date_completed", now if status in ("Success", "Failure") else None)
     row = {"status": status, "status_code": status_code, "status_message": STATUS_MESSAGES.get(status_code, status_code),
            "date_received": now, "fee_cents": 0, "fees_paid_by": "Recipient", "caller_description": None,
-           "sender_description": None, "instrument_pk": None, "sender_token_pk": None, **values}
+           "sender_description": None, "instrument_pk": None, "sender_token_pk": None, "parent_pk": None,
+           "due_at": None, "outcome": None, **values}
     pk = conn.execute(_INSERT_TXN, row).inserted_primary_key[0]
-    conn.execute(_INSERT_HISTORY, {"transaction_pk": pk, "date": now, "status": status, "status_code": status_code,
-                                   "amount_cents": values["amount_cents"]})
+    if history:
+        conn.execute(_INSERT_HISTORY, {"transaction_pk": pk, "date": now, "status": status,
+                                       "status_code": status_code, "amount_cents": values["amount_cents"]})
     return pk
 
 

@@ -48,7 +48,8 @@ def live_server(tmp_path_factory):
     """The sandbox under gunicorn with two workers: its base URL and environment."""
     work = tmp_path_factory.mktemp("live")
     env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'sandbox.sqlite'}",
-           "FPS_SANDBOX_FPS_KEY_DIR": str(work), "FPS_SANDBOX_SECRET_KEY": "e2e"}
+           "FPS_SANDBOX_FPS_KEY_DIR": str(work), "FPS_SANDBOX_SECRET_KEY": "e2e",
+           "FPS_SANDBOX_FPS_PENDING_SECONDS": "1"}  # card and bank payments: Pending for a second
     if os.environ.get("TEST_DATABASE_URL"):
         env["FPS_SANDBOX_SQLALCHEMY_DATABASE_URI"] = os.environ["TEST_DATABASE_URL"]
     bin_dir = Path(sys.executable).parent

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +35,17 @@ def debt(fps, instrument: str) -> Decimal:
     return Decimal(root.find(f"{ns}GetDebtBalanceResult/{ns}DebtBalance/{ns}AvailableBalance/{ns}Value").text)
 
 
+def wait_for_status(fps, transaction_id: str, seconds: float = 15) -> str:
+    """Poll GetTransactionStatus, as an integration would, until the transaction leaves Pending."""
+    deadline = time.time() + seconds
+    while True:
+        status = fps.get_transaction_status(TransactionId=transaction_id).GetTransactionStatusResult
+        if status.TransactionStatus != "Pending" or time.time() > deadline:
+            return status.TransactionStatus
+        assert status.StatusCode == "PendingNetworkResponse"
+        time.sleep(0.2)
+
+
 def test_daily_byte_story(live_server, merchant, page):
     link = boto_cbui_link(live_server, merchant, key=NEWS_KEY, secret=NEWS_SECRET, pipeline="SetupPostpaid",
                           callerReferenceSender="rita-tab-1", callerReferenceSettlement="rita-settle-1",
@@ -58,16 +70,22 @@ def test_daily_byte_story(live_server, merchant, page):
 
     settled = fps.settle_debt(CreditInstrumentId=instrument, SenderTokenId=settlement, SettlementAmount="7.50",
                               CallerReference="rita-settle-month-1")
-    assert settled.SettleDebtResult.TransactionStatus == "Success"
-    detail = fps.get_transaction(TransactionId=settled.SettleDebtResult.TransactionId).GetTransactionResult.Transaction
+    assert settled.SettleDebtResult.TransactionStatus == "Pending"  # a card: Pending first
+    assert debt(fps, instrument) == Decimal("7.50")
+    tid = settled.SettleDebtResult.TransactionId
+    assert wait_for_status(fps, tid) == "Success"
+    detail = fps.get_transaction(TransactionId=tid).GetTransactionResult.Transaction
     assert Decimal(detail.FPSFees.Value) == Decimal("0.43") and detail.PaymentMethod == "CC"
     assert debt(fps, instrument) == 0
 
     for article in range(31, 51):
         fps.pay(SenderTokenId=sender, TransactionAmount="0.25", CallerReference=f"rita-article-{article}")
     assert debt(fps, instrument) == Decimal("5.00")
-    fps.settle_debt(CreditInstrumentId=instrument, SenderTokenId=settlement, SettlementAmount="3.00",
-                    CallerReference="rita-settle-month-2")
+    second = fps.settle_debt(CreditInstrumentId=instrument, SenderTokenId=settlement, SettlementAmount="3.00",
+                             CallerReference="rita-settle-month-2")
+    with pytest.raises(SettleAmountGreaterThanDebt):  # $3.00 of the $5.00 is already being settled
+        fps.write_off_debt(CreditInstrumentId=instrument, AdjustmentAmount="2.01", CallerReference="too-much-now")
+    assert wait_for_status(fps, second.SettleDebtResult.TransactionId) == "Success"
     with pytest.raises(SettleAmountGreaterThanDebt):
         fps.write_off_debt(CreditInstrumentId=instrument, AdjustmentAmount="2.01", CallerReference="too-much")
     written = fps.write_off_debt(CreditInstrumentId=instrument, AdjustmentAmount="2.00",

@@ -155,3 +155,33 @@ def test_cobranded_pages_fit_phone_and_desktop(live_server, merchant, browser, w
     page.goto(live_server["url"] + "/admin/")
     page.screenshot(path=str(ARTIFACTS / f"admin-dashboard-{width}.png"), full_page=True)
     context.close()
+
+
+def test_background_worker_completes_a_card_funding_without_any_call(live_server, merchant, page):
+    """Nobody asks: the server's own worker turns the Pending funding into Success (seen in its database)."""
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    link = boto_cbui_link(live_server, merchant, fundingAmount="5.00", callerReferenceFunding="bg-fund",
+                          callerReferenceSender="bg-sender", paymentMethod="CC")
+    click_through(page, link, "Visa ending in 1111")
+    ret = dict(parse_qsl(urlsplit(merchant.received[-1]).query))
+    fps = connect("127.0.0.1", live_server["port"], DD_KEY, DD_SECRET)
+    funding = fps.fund_prepaid(PrepaidInstrumentId=ret["prepaidInstrumentID"], SenderTokenId=ret["fundingTokenID"],
+                               FundingAmount="5.00", CallerReference="bg-fund-call")
+    assert funding.FundPrepaidResult.TransactionStatus == "Pending"
+    url = live_server["env"]["FPS_SANDBOX_SQLALCHEMY_DATABASE_URI"].replace("postgresql://", "postgresql+psycopg://")
+    engine = create_engine(url)
+    query = text("SELECT status FROM fps_transaction WHERE transaction_id = :t")
+    try:
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            with engine.connect() as conn:
+                found = conn.execute(query, {"t": funding.FundPrepaidResult.TransactionId}).scalar_one()
+            if found != "Pending":
+                break
+            time.sleep(0.25)
+    finally:
+        engine.dispose()
+    assert found == "Success"

@@ -49,7 +49,7 @@ class Action:
 REGISTRY: dict[str, Action] = {}
 # Known FPS actions that this sandbox does not emulate yet: answered with a clear InvalidAction.
 NOT_YET = (
-    "Cancel", "CancelSubscriptionAndRefund", "GetPaymentInstruction", "GetRecipientVerificationStatus",
+    "CancelSubscriptionAndRefund", "GetPaymentInstruction", "GetRecipientVerificationStatus",
     "InstallPaymentInstruction", "Reserve", "Settle", "GetSubscriptionDetails",
     "GetTransactionsForSubscription",
 )

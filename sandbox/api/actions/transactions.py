@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...domain import errors, refunds, transactions
+from ...domain import completion, errors, refunds, transactions
 from ..params import Params
 from . import Context, action, amount_params, business_params
 
@@ -26,6 +26,13 @@ def refund(ctx: Context, p: Params) -> dict:
         caller_description=p.optional("CallerDescription"),
     )
     return {"result": result}
+
+
+@action("Cancel", required=("TransactionId",), optional=("Description",), writes=True)
+def cancel(ctx: Context, p: Params) -> dict:
+    """Cancel one of the caller's transactions that is still Pending; a cancelled one answers again."""
+    p.optional("Description", 160)
+    return {"result": completion.cancel(ctx.conn, ctx.caller, p.required("TransactionId", 35), ctx.now)}
 
 
 @action("GetTransactionStatus", required=("TransactionId",))

@@ -1,0 +1,39 @@
+"""A background thread in each server process that completes due transactions (and, later,
+delivers notifications). Started on the first request a process serves, so gunicorn's workers
+each get one after the fork; several running at once is safe, as completion locks its rows."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+log = logging.getLogger(__name__)
+_started_in: int | None = None
+_lock = threading.Lock()
+INTERVAL_SECONDS = 1.0
+
+
+def ensure_started(app) -> None:
+    """Start this process's worker once."""
+    global _started_in
+    if _started_in == os.getpid():
+        return
+    with _lock:
+        if _started_in == os.getpid():
+            return
+        _started_in = os.getpid()
+        threading.Thread(target=_loop, args=(app,), name="fps-sandbox-worker", daemon=True).start()
+
+
+def _loop(app) -> None:
+    from .services import catch_up
+
+    while True:
+        try:
+            with app.app_context():
+                catch_up(app.extensions["fps_sandbox"])
+        except Exception:  # keep going: the next round may succeed (e.g. the database was busy)
+            log.exception("background worker round failed")
+        time.sleep(INTERVAL_SECONDS)

@@ -201,6 +201,12 @@ def run(base: str, args, proc) -> int:
     status, text = post(host, port, signed_body(host, "FundPrepaid", {
         "SenderTokenId": ret["fundingTokenID"], "PrepaidInstrumentId": ret["prepaidInstrumentID"],
         "CallerReference": f"bench-fund-{run_id}", "FundingAmount.Value": FUNDING, "FundingAmount.CurrencyCode": "USD"}))
+    funding = re.search(r"<TransactionId>(\w+)</TransactionId>", text).group(1)
+    for _ in range(100):  # a card funding is Pending for FPS_PENDING_SECONDS; wait as a merchant would
+        if "<TransactionStatus>Success</TransactionStatus>" in text:
+            break
+        time.sleep(0.1)
+        _, text = post(host, port, signed_body(host, "GetTransactionStatus", {"TransactionId": funding}))
     assert "<TransactionStatus>Success</TransactionStatus>" in text, text
 
     def bodies(prefix: str, n: int) -> list[bytes]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 # Bump when a table changes: `flask init-db` reloads the demo world into a database made by
 # another version instead of failing on a missing column (it is a sandbox; nothing is migrated).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class Base(DeclarativeBase):
@@ -129,7 +129,12 @@ class FpsTransaction(Base):
     """One FPS transaction (FundPrepaid, Pay, ...), with gross, fee and status."""
 
     __tablename__ = "fps_transaction"
-    __table_args__ = (UniqueConstraint("caller_id", "caller_reference"),)
+    __table_args__ = (
+        UniqueConstraint("caller_id", "caller_reference"),
+        # Every API call looks for Pending transactions that are due: only those rows are indexed.
+        Index("ix_fps_transaction_pending_due", "due_at", sqlite_where=text("status = 'Pending'"),
+              postgresql_where=text("status = 'Pending'")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     transaction_id: Mapped[str] = mapped_column(String(35), unique=True)
     caller_reference: Mapped[str] = mapped_column(String(128))

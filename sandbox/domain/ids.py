@@ -7,6 +7,7 @@ the operating system's randomness, which is what several server workers need.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import uuid
@@ -20,9 +21,11 @@ class IdGenerator:
     """Makes FPS-shaped identifiers; seeded for reproducible runs."""
 
     def __init__(self, seed: int | None = None) -> None:
-        self._random = random.Random(seed) if seed is not None else random.SystemRandom()
+        self._random = random.Random(seed) if seed is not None else None
 
     def _chars(self, n: int) -> str:
+        if self._random is None:  # one read of the OS's randomness per id, not one per character
+            return "".join(ALPHABET[b % 36] for b in os.urandom(n))
         return "".join(self._random.choices(ALPHABET, k=n))
 
     def token_id(self, prefix: str = "") -> str:
@@ -34,6 +37,8 @@ class IdGenerator:
         return "14" + self._chars(33)
 
     def request_id(self) -> str:
+        if self._random is None:
+            return str(uuid.uuid4())
         return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
 
     def secret(self, n: int = 32) -> str:

@@ -115,7 +115,8 @@ def _services(app: Flask, engine):
     return Services(
         storage=Storage(engine, lock),
         policy=Policy(FeeSchedule.load(schedule_path), parse_cents(cfg["FPS_MIN_AMOUNT"]),
-                      parse_cents(cfg["FPS_MAX_AMOUNT"]), timedelta(seconds=float(cfg["FPS_PENDING_SECONDS"]))),
+                      parse_cents(cfg["FPS_MAX_AMOUNT"]), timedelta(seconds=float(cfg["FPS_PENDING_SECONDS"])),
+                      bool(cfg["FPS_AMOUNT_TRIGGERS"])),
         signer=Signer(cfg["FPS_KEY_DIR"] or app.instance_path),
         ids=IdGenerator(cfg["FPS_SEED"]),
         clock=cfg.get("FPS_CLOCK") or Clock(),

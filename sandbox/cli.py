@@ -58,6 +58,18 @@ def register(app: Flask) -> None:
         """Complete the Pending transactions that are due (for setups without the background worker)."""
         click.echo(f"Completed {catch_up(services())} due transaction(s).")
 
+    @app.cli.command("error-codes")
+    def error_codes() -> None:
+        """Print the README's table of FPS error codes: HTTP status, retriable, meaning."""
+        from .api.render import STATUS_FOR_CODE
+        from .domain.errors import REGISTRY
+
+        click.echo("| Code | HTTP | Retriable | Default message |\n|---|---|---|---|")
+        for code in sorted(REGISTRY):
+            cls = REGISTRY[code]
+            click.echo(f"| `{code}` | {STATUS_FOR_CODE.get(code, 400)} | {'yes' if cls.retriable else 'no'} | "
+                       f"{cls.message} |")
+
     @app.cli.command("banner")
     @click.option("--url", default="http://127.0.0.1:5000")
     def banner(url: str) -> None:

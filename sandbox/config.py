@@ -17,6 +17,9 @@ DEFAULTS = {
     # Seconds (on the sandbox clock) before a FundPrepaid or SettleDebt by card or bank account turns
     # from Pending to Success; 0 completes them at once. An Amazon Payments balance is always at once.
     "FPS_PENDING_SECONDS": 3,
+    # Sandbox amount triggers on FundPrepaid and SettleDebt: cents .60-.69 temporary decline (Pending,
+    # then Failure), .70-.79 Failure (TransactionDenied), .80-.89 InsufficientBalance. False: off.
+    "FPS_AMOUNT_TRIGGERS": True,
     # Run due completions (and later notifications) in a background thread of each server process.
     "FPS_BACKGROUND_WORKER": True,
     # How far a request's Timestamp may be from the real time (AWS convention: 15 minutes).

@@ -51,3 +51,11 @@ def test_init_db_reloads_a_database_of_another_schema_version(app):
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert "made by another version of the sandbox (schema 1, now 4)" in result.output
     assert "already exists" in app.test_cli_runner().invoke(args=["init-db"]).output
+
+
+def test_readme_lists_every_error_code_as_the_code_does(app):
+    from pathlib import Path
+
+    table = app.test_cli_runner().invoke(args=["error-codes"]).output.strip()
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert table in readme, "README's error-code table is stale: paste `flask --app app error-codes`"

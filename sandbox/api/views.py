@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 from flask import current_app, redirect, request, url_for
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..domain import completion, errors
+from ..domain import completion, errors, outcomes
 from ..domain.accounts import caller_by_access_key
 from ..domain.clock import utcnow
 from ..services import catch_up, services
@@ -85,30 +86,66 @@ def _check_names(act: Action, params: dict[str, str]) -> None:
             raise errors.InvalidRequest(name=name[:64])
 
 
+class _Armed(Exception):
+    """An armed fault applies to this call (raised before the handler runs)."""
+
+    def __init__(self, fault: outcomes.ArmedFault) -> None:
+        super().__init__(fault.id)
+        self.fault = fault
+
+
 def _run(act: Action | None, req: auth.Request) -> tuple[dict, str]:
-    """Authenticate and run the handler in one unit of work (one connection, one transaction);
-    a lost CallerReference race is retried once."""
+    """Authenticate and run the handler in one unit of work (one connection, one transaction).
+
+    An armed fault is taken in a unit of its own, then answered: an error, a delay, or a
+    forced Pending-then-Failure. A lost CallerReference race is retried once.
+    """
     svc = services()
     writes = act is not None and act.writes
     if not writes:
         catch_up(svc)  # a read must see transactions that completed by now
-    unit = svc.storage.write if writes else svc.storage.read
-    for attempt in (1, 2):
+    check_faults, forced, retried = True, None, False
+    while True:
         try:
-            with unit() as conn:
-                if writes:
-                    completion.complete_due(conn, svc.clock.now(), svc.policy)
-                caller, namespace = _authenticate(conn, req, act)
-                ctx = Context(conn, caller, svc.clock.now(), svc.ids, svc.policy, svc.signer)
-                return act.handler(ctx, Params(req.params)), namespace
+            return _attempt(svc, act, req, writes, check_faults, forced)
+        except _Armed as armed:
+            check_faults = False
+            forced = _take(svc, armed.fault)
         except IntegrityError:
-            if attempt == 2:
+            if retried:
                 raise errors.ConcurrentModification() from None
+            retried = True
         except OperationalError as exc:
             if "locked" in str(exc).lower():
                 raise errors.ServiceUnavailable("The database is busy. Please retry the request.") from None
             raise
-    raise AssertionError("unreachable")
+
+
+def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_faults: bool,
+             forced: outcomes.Forced | None) -> tuple[dict, str]:
+    with (svc.storage.write if writes else svc.storage.read)() as conn:
+        if writes:
+            completion.complete_due(conn, svc.clock.now(), svc.policy)
+        caller, namespace = _authenticate(conn, req, act)
+        if check_faults:
+            fault = outcomes.matching(conn, act.name)
+            if fault is not None:
+                raise _Armed(fault)
+        ctx = Context(conn, caller, svc.clock.now(), svc.ids, svc.policy, svc.signer, forced)
+        return act.handler(ctx, Params(req.params)), namespace
+
+
+def _take(svc, fault: outcomes.ArmedFault) -> outcomes.Forced | None:
+    """Use up one call of the fault and act on it; answers the outcome to force, if any."""
+    with svc.storage.write() as conn:
+        if not outcomes.consume(conn, fault):
+            return None  # another request used its last call: this one runs normally
+    if fault.mode == "error":
+        raise outcomes.forced_error(fault)
+    if fault.mode == "delay":
+        time.sleep(fault.delay_ms / 1000)
+        return None
+    return outcomes.Forced(fault.error_code, pending=True)
 
 
 @bp.route("/certs/<cert_dir>/PKICert.pem")

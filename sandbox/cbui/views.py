@@ -21,6 +21,8 @@ from ..models import Account, CbuiPipeline
 from ..services import services
 from ..signature import host_candidates, rfc3986, verify_hmac
 from . import bp
+from wtforms.fields.choices import SelectChoice
+
 from .forms import CancelForm, ConfirmForm, MethodForm, SignInForm
 from .markup import clean_reason
 from .pipelines import CHECKS, PIPELINES, valid_return_url
@@ -145,7 +147,7 @@ def method(pid: str):
         return _finish(values["returnURL"], {"status": "PE", "errorMessage": "The buyer has none of the payment "
                                              f"methods the caller allows ({', '.join(values['paymentMethod'])})."})
     form = MethodForm()
-    form.choice.choices = [(_choice_key(c), c.label) for c in choices]
+    form.choice.choices = [SelectChoice(_choice_key(c), c.label) for c in choices]
     if form.validate_on_submit():
         chosen = next(c for c in choices if _choice_key(c) == form.choice.data)
         _update(pid, payment_method=chosen.method, payment_method_id=chosen.payment_method_id, state="chosen")

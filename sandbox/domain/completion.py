@@ -20,6 +20,7 @@ from .collect import collect
 from .fees import FeeQuote
 from .ids import IdGenerator
 from .ledger import Transfer
+from .outcomes import Forced
 from .policy import Policy
 
 _TXN = FpsTransaction.__table__
@@ -28,10 +29,15 @@ _DUE = (select(_TXN.c.id).where(_TXN.c.status == "Pending", _TXN.c.due_at <= bin
         .order_by(_TXN.c.due_at, _TXN.c.id).limit(100))
 
 
-def start(conn: Connection, *, ids: IdGenerator, now: datetime, policy: Policy, outcome: str | None = None,
+def start(conn: Connection, *, ids: IdGenerator, now: datetime, policy: Policy, forced: Forced | None = None,
           **values) -> transactions.TxnResult:
-    """Record a funding or settlement and complete it now (ABT, or no delay configured) or when due."""
-    synchronous = values["payment_method"] == "ABT" or not policy.pending_delay
+    """Record a funding or settlement and complete it now (ABT, or no delay configured) or when due.
+
+    A forced outcome (domain/outcomes.py) ends it as a Failure with that StatusCode, after Pending
+    first when it says so.
+    """
+    outcome = forced.outcome if forced else None
+    synchronous = (values["payment_method"] == "ABT" or not policy.pending_delay) and not (forced and forced.pending)
     txn_id = ids.transaction_id()
     pk = transactions.record(conn, now=now, transaction_id=txn_id, status="Pending",
                              status_code="PendingNetworkResponse", history=not synchronous,

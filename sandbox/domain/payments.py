@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, select
 
 from ..models import Instrument, Token
-from . import errors, postpaid, prepaid, transactions
+from . import errors, outcomes, postpaid, prepaid, transactions
 from .accounts import Party
 from .ids import IdGenerator
 from .policy import Policy
@@ -29,13 +29,18 @@ _TOKEN_AND_INSTRUMENT = (
 
 
 def pay(conn: Connection, caller: Party, *, sender_token_id: str, amount_cents: int, caller_reference: str,
-        digest: str, now: datetime, ids: IdGenerator, policy: Policy,
+        digest: str, now: datetime, ids: IdGenerator, policy: Policy, recipient_token_id: str | None = None,
         caller_description: str | None = None, sender_description: str | None = None) -> transactions.TxnResult:
-    """Pay with a sender token the caller installed; answers the transaction and its status."""
+    """Pay with a sender token the caller installed; answers the transaction and its status.
+
+    A RecipientTokenId is only checked for the sandbox's special test tokens: in Aggregated
+    Payments the instrument's recipient receives.
+    """
     policy.check_amount(amount_cents, "TransactionAmount")
     done = transactions.replay(conn, caller.id, caller_reference, digest)
     if done:
         return done
+    outcomes.check_special_tokens(sender_token_id, recipient_token_id)
     token = conn.execute(_TOKEN_AND_INSTRUMENT, {"token_id": sender_token_id}).first()
     if token is None or token.caller_id != caller.id:
         raise errors.InvalidTokenId_Sender(token_id=sender_token_id)

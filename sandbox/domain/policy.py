@@ -18,6 +18,7 @@ class Policy:
     min_amount_cents: int = 1
     max_amount_cents: int = 1_000_000
     pending_delay: timedelta = timedelta(0)  # card and bank money movements complete after this
+    amount_triggers: bool = True  # cents .60-.89 force outcomes on FundPrepaid and SettleDebt
 
     def check_amount(self, cents: int, name: str) -> None:
         """AmountOutOfRange unless min <= cents <= max."""

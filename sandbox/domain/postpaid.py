@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from ..models import FpsTransaction, Instrument
-from . import completion, errors, ledger, tokens, transactions
+from . import completion, errors, ledger, outcomes, tokens, transactions
 from .accounts import Party
 from .ids import IdGenerator
 from .ledger import Transfer
@@ -126,7 +126,8 @@ def _check_debt(conn: Connection, inst, amount_cents: int, name: str) -> None:
 
 def settle(conn: Connection, caller: Party, *, sender_token_id: str, instrument_id: str, amount_cents: int,
            caller_reference: str, digest: str, now: datetime, ids: IdGenerator, policy: Policy,
-           caller_description: str | None = None, sender_description: str | None = None):
+           caller_description: str | None = None, sender_description: str | None = None,
+           forced: outcomes.Forced | None = None):
     """SettleDebt: charge the buyer's settlement method, credit the recipient less the fee, lower the debt.
 
     Completes now for ABT, after the configured delay for a card or bank account; meanwhile the
@@ -137,6 +138,7 @@ def settle(conn: Connection, caller: Party, *, sender_token_id: str, instrument_
     done = transactions.replay(conn, caller.id, caller_reference, digest)
     if done:
         return done
+    outcomes.check_special_tokens(sender_token_id)
     inst = tokens.instrument(conn, caller, instrument_id, "Credit")
     token = tokens.sender_token(conn, caller, sender_token_id, "Settlement", "SettleDebt", "settlementTokenID")
     if token.instrument_pk != inst.id:
@@ -147,8 +149,9 @@ def settle(conn: Connection, caller: Party, *, sender_token_id: str, instrument_
     quote = policy.fees.quote("SettleDebt", inst.payment_method, amount_cents)
     if quote.net_cents <= 0:
         raise errors.InvalidParams("Transaction amount must be greater than Recipient Fee liability.")
+    forced = forced or outcomes.amount_trigger(amount_cents, policy.amount_triggers)
     return completion.start(
-        conn, ids=ids, now=now, policy=policy, caller_reference=caller_reference, fingerprint=digest,
+        conn, ids=ids, now=now, policy=policy, forced=forced, caller_reference=caller_reference, fingerprint=digest,
         operation="SettleDebt", payment_method=inst.payment_method, caller_id=caller.id, sender_id=inst.sender_id,
         recipient_id=inst.recipient_id, instrument_pk=inst.id, sender_token_pk=token.id, amount_cents=amount_cents,
         fee_cents=quote.fee_cents, fees_paid_by=quote.paid_by, caller_description=caller_description,

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from ..models import Instrument
-from . import completion, errors, ledger, tokens, transactions
+from . import completion, errors, ledger, outcomes, tokens, transactions
 from .accounts import Party
 from .ids import IdGenerator
 from .ledger import Transfer
@@ -61,7 +61,8 @@ def install(conn: Connection, caller: Party, buyer: Party, setup: PrepaidSetup, 
 
 def fund(conn: Connection, caller: Party, *, sender_token_id: str, instrument_id: str, amount_cents: int,
          caller_reference: str, digest: str, now: datetime, ids: IdGenerator, policy: Policy,
-         caller_description: str | None = None, sender_description: str | None = None):
+         caller_description: str | None = None, sender_description: str | None = None,
+         forced: outcomes.Forced | None = None):
     """FundPrepaid: charge the buyer's funding method once, credit the recipient less the fee.
 
     The funding is reserved at once (a second one is refused) and completes now for ABT, after the
@@ -71,6 +72,7 @@ def fund(conn: Connection, caller: Party, *, sender_token_id: str, instrument_id
     done = transactions.replay(conn, caller.id, caller_reference, digest)
     if done:
         return done
+    outcomes.check_special_tokens(sender_token_id)
     inst = tokens.instrument(conn, caller, instrument_id, "Prepaid")
     token = tokens.sender_token(conn, caller, sender_token_id, "Funding", "FundPrepaid", "fundingTokenID")
     if token.instrument_pk != inst.id:
@@ -90,9 +92,10 @@ def fund(conn: Connection, caller: Party, *, sender_token_id: str, instrument_id
     quote = policy.fees.quote("FundPrepaid", inst.payment_method, amount_cents)
     if quote.net_cents <= 0:
         raise errors.InvalidParams("Transaction amount must be greater than Recipient Fee liability.")
+    forced = forced or outcomes.amount_trigger(amount_cents, policy.amount_triggers)
     conn.execute(update(Instrument).where(Instrument.id == inst.id).values(funded_cents=amount_cents))
     return completion.start(
-        conn, ids=ids, now=now, policy=policy, caller_reference=caller_reference, fingerprint=digest,
+        conn, ids=ids, now=now, policy=policy, forced=forced, caller_reference=caller_reference, fingerprint=digest,
         operation="FundPrepaid", payment_method=inst.payment_method, caller_id=caller.id,
         sender_id=inst.sender_id, recipient_id=inst.recipient_id, instrument_pk=inst.id,
         sender_token_pk=token.id, amount_cents=amount_cents, fee_cents=quote.fee_cents,

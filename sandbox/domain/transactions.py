@@ -17,6 +17,8 @@ from .ids import IdGenerator, TRANSACTION_ID_RE
 STATUS_MESSAGES = {
     "Success": "The transaction was successful and the payment instrument was charged.",
     "PendingNetworkResponse": "The transaction is awaiting a response from the backend payment processor.",
+    "TemporaryDecline": "The payment processor declined the transaction for now (sandbox amount trigger .60-.69).",
+    "Canceled": "The transaction was cancelled by the caller.",
 }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from ...certs import Signer
 from ...domain.accounts import Party
 from ...domain.ids import IdGenerator
+from ...domain.outcomes import Forced
 from ...domain.policy import Policy
 from ..params import Params
 
@@ -31,6 +32,7 @@ class Context:
     ids: IdGenerator
     policy: Policy
     signer: Signer
+    forced: Forced | None = None  # an armed pending_fail fault for this call
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,14 @@ from . import DESCRIPTIONS, DESCRIPTOR, Context, action, amount_params, business
 def settle_debt(ctx: Context, p: Params) -> dict:
     """Collect part or all of a credit instrument's debt with its settlement token, less the fee.
 
-    Deviations: settlement by card or bank account completes at once (Success), not Pending first.
+    Deviations: by card or bank account it is Pending for FPS_PENDING_SECONDS, then Success.
     """
     result = postpaid.settle(
         ctx.conn, ctx.caller, sender_token_id=p.required("SenderTokenId", 65),
         instrument_id=p.required("CreditInstrumentId", 65), amount_cents=p.amount("SettlementAmount"),
         caller_reference=p.required("CallerReference"), digest=transactions.fingerprint("SettleDebt", business_params(p)),
         now=ctx.now, ids=ctx.ids, policy=ctx.policy, caller_description=p.optional("CallerDescription"),
-        sender_description=p.optional("SenderDescription"),
+        sender_description=p.optional("SenderDescription"), forced=ctx.forced,
     )
     return {"result": result}
 

@@ -17,14 +17,14 @@ from . import DESCRIPTIONS, DESCRIPTOR, Context, action, amount_params, business
 def fund_prepaid(ctx: Context, p: Params) -> dict:
     """Fund a prepaid instrument once from the buyer's chosen payment method, less the fee.
 
-    Deviations: card and bank-account funding complete at once (Success), not Pending first.
+    Deviations: by card or bank account it is Pending for FPS_PENDING_SECONDS, then Success.
     """
     result = prepaid.fund(
         ctx.conn, ctx.caller, sender_token_id=p.required("SenderTokenId", 65),
         instrument_id=p.required("PrepaidInstrumentId", 65), amount_cents=p.amount("FundingAmount"),
         caller_reference=p.required("CallerReference"), digest=transactions.fingerprint("FundPrepaid", business_params(p)),
         now=ctx.now, ids=ctx.ids, policy=ctx.policy, caller_description=p.optional("CallerDescription"),
-        sender_description=p.optional("SenderDescription"),
+        sender_description=p.optional("SenderDescription"), forced=ctx.forced,
     )
     return {"result": result}
 
@@ -45,6 +45,7 @@ def pay(ctx: Context, p: Params) -> dict:
         ctx.conn, ctx.caller, sender_token_id=p.required("SenderTokenId", 65),
         amount_cents=p.amount("TransactionAmount"), caller_reference=p.required("CallerReference"),
         digest=transactions.fingerprint("Pay", business_params(p)), now=ctx.now, ids=ctx.ids, policy=ctx.policy,
+        recipient_token_id=p.optional("RecipientTokenId", 65),
         caller_description=p.optional("CallerDescription"), sender_description=p.optional("SenderDescription"),
     )
     return {"result": result}

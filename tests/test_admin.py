@@ -116,3 +116,15 @@ def test_credit_instruments_show_limit_debt_settled_and_written_off(client, news
     writeoff = text(client, "/admin/transactions?operation=WriteOffDebt")
     tid = writeoff.split('/admin/transactions/')[1].split('"')[0]
     assert "debt written off (expense)" in text(client, f"/admin/transactions/{tid}")
+
+
+def test_refund_and_original_link_each_other(client, fps, funded):
+    tid = fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="p",
+                   **{"TransactionAmount.Value": "1.00"}).find("PayResult/TransactionId")
+    rid = fps.call("Refund", TransactionId=tid, CallerReference="r").find("RefundResult/TransactionId")
+    original = text(client, f"/admin/transactions/{tid}")
+    assert f'/admin/transactions/{rid}"' in original and "Refunds" in original
+    refund = text(client, f"/admin/transactions/{rid}")
+    assert f'/admin/transactions/{tid}"' in refund and "Refund of" in refund
+    assert "reversal: prepaid balance restored" in refund
+    assert rid in text(client, "/admin/transactions?operation=Refund")

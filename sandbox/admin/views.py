@@ -99,10 +99,13 @@ def transaction(transaction_id: str):
                           .order_by(LedgerEntry.id)).all()
         instrument = s.get(Instrument, txn.instrument_pk) if txn.instrument_pk else None
         token = s.get(Token, txn.sender_token_pk) if txn.sender_token_pk else None
+        parent = s.get(FpsTransaction, txn.parent_pk) if txn.parent_pk else None
+        refunds = s.scalars(select(FpsTransaction).where(FpsTransaction.parent_pk == txn.id)
+                            .order_by(FpsTransaction.id)).all()
         s.close()
     names = {pk: a.name for pk, a in people.items()}
     return render_template("admin/transaction.html", txn=txn, people=people, history=history, lines=lines,
-                           instrument=instrument, token=token, names=names)
+                           instrument=instrument, token=token, names=names, parent=parent, refunds=refunds)
 
 
 @bp.route("/instruments")

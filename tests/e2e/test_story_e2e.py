@@ -185,3 +185,38 @@ def test_background_worker_completes_a_card_funding_without_any_call(live_server
     finally:
         engine.dispose()
     assert found == "Success"
+
+
+def test_lifecycle_through_boto(live_server, merchant, page):
+    """A reversal restores the prepaid balance to the cent; a cancelled token is refused; look-ups work."""
+    from boto.fps.exception import TokenNotActive_Sender
+
+    link = boto_cbui_link(live_server, merchant, fundingAmount="10.00", callerReferenceFunding="life-fund",
+                          callerReferenceSender="life-sender", paymentMethod="ABT")
+    click_through(page, link)
+    ret = dict(parse_qsl(urlsplit(merchant.received[-1]).query))
+    fps = connect("127.0.0.1", live_server["port"], DD_KEY, DD_SECRET)
+    fps.fund_prepaid(PrepaidInstrumentId=ret["prepaidInstrumentID"], SenderTokenId=ret["fundingTokenID"],
+                     FundingAmount="10.00", CallerReference="life-fund-call")
+    paid = fps.pay(SenderTokenId=ret["prepaidSenderTokenID"], TransactionAmount="3.33", CallerReference="life-pay")
+    assert prepaid_balance(fps, ret["prepaidInstrumentID"]) == Decimal("6.67")
+    refund = fps.refund(TransactionId=paid.PayResult.TransactionId, CallerReference="life-refund",
+                        RefundAmount="3.33")
+    assert refund.RefundResult.TransactionStatus == "Success"
+    assert prepaid_balance(fps, ret["prepaidInstrumentID"]) == Decimal("10.00")
+
+    # boto 2 has no parser class for Token: its generic parser puts the Token's fields on the Result
+    token = fps.get_token_by_caller(CallerReference="life-sender").GetTokenByCallerResult
+    assert token.TokenId == ret["prepaidSenderTokenID"] and token.TokenStatus == "Active"
+    fps.cancel_token(TokenId=ret["prepaidSenderTokenID"], ReasonText="lost card")
+    with pytest.raises(TokenNotActive_Sender) as refused:
+        fps.pay(SenderTokenId=ret["prepaidSenderTokenID"], TransactionAmount="1.00", CallerReference="life-after")
+    assert refused.value.status == 400
+    token = fps.get_token_by_caller(TokenId=ret["prepaidSenderTokenID"]).GetTokenByCallerResult
+    assert token.TokenStatus == "Inactive"
+
+    balance = fps.get_account_balance().GetAccountBalanceResult.AccountBalance
+    assert Decimal(balance.AvailableBalances.DisburseBalance.Value) >= Decimal("9.70")
+    activity = fps.get_account_activity(StartDate="2000-01-01T00:00:00Z", FPSOperation="Refund")
+    rows = activity.GetAccountActivityResult.Transaction
+    assert [r.TransactionId for r in rows] == [refund.RefundResult.TransactionId]

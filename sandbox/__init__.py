@@ -59,11 +59,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     filters.register(app)
     _error_pages(app)
     app.before_request(_refuse_nul)
+    app.before_request(_remember_base_url)
     if app.config["FPS_BACKGROUND_WORKER"]:
         from .worker import ensure_started
 
         app.before_request(lambda: ensure_started(app))
     return app
+
+
+def _remember_base_url():
+    """The URL requests come in on, for certificateUrl in notifications sent from the worker."""
+    from flask import request
+
+    svc = app_services()
+    if svc.seen_base_url is None:
+        svc.seen_base_url = request.host_url.rstrip("/")
+
+
+def app_services():
+    from .services import services
+
+    return services()
 
 
 def _refuse_nul():
@@ -123,6 +139,7 @@ def _services(app: Flask, engine):
         signature_mode=cfg["FPS_SIGNATURE_MODE"],
         clock_skew=timedelta(seconds=int(cfg["FPS_CLOCK_SKEW_SECONDS"])),
         public_url=(cfg["FPS_PUBLIC_URL"] or "").rstrip("/") or None,
+        ipn_schedule=tuple(timedelta(seconds=float(x)) for x in str(cfg["FPS_IPN_RETRY_SECONDS"]).split(",") if x),
     )
 
 

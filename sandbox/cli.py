@@ -8,7 +8,7 @@ from flask import Flask, current_app
 from .domain.clock import utcnow
 from .domain.ledger import check_books
 from .models import SCHEMA_VERSION
-from .services import catch_up, services
+from .services import services, tick
 from .world import is_empty, load_fixture, reset, schema_version
 
 
@@ -54,9 +54,10 @@ def register(app: Flask) -> None:
         click.echo("The books balance.")
 
     @app.cli.command("tick")
-    def tick() -> None:
-        """Complete the Pending transactions that are due (for setups without the background worker)."""
-        click.echo(f"Completed {catch_up(services())} due transaction(s).")
+    def tick_command() -> None:
+        """Complete due transactions and deliver due notifications (for setups without the worker)."""
+        completed, sent = tick(services())
+        click.echo(f"Completed {completed} due transaction(s); made {sent} notification delivery attempt(s).")
 
     @app.cli.command("error-codes")
     def error_codes() -> None:

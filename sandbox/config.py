@@ -20,7 +20,9 @@ DEFAULTS = {
     # Sandbox amount triggers on FundPrepaid and SettleDebt: cents .60-.69 temporary decline (Pending,
     # then Failure), .70-.79 Failure (TransactionDenied), .80-.89 InsufficientBalance. False: off.
     "FPS_AMOUNT_TRIGGERS": True,
-    # Run due completions (and later notifications) in a background thread of each server process.
+    # Waits (seconds, sandbox clock) between notification delivery attempts: about a day, as FPS did.
+    "FPS_IPN_RETRY_SECONDS": "30,60,300,900,1800,3600,7200,14400,28800,28800",
+    # Run due completions and notification deliveries in a background thread of each server process.
     "FPS_BACKGROUND_WORKER": True,
     # How far a request's Timestamp may be from the real time (AWS convention: 15 minutes).
     "FPS_CLOCK_SKEW_SECONDS": 900,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Bump when a table changes: `flask init-db` reloads the demo world into a database made by
 # another version instead of failing on a missing column (it is a sandbox; nothing is migrated).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class Base(DeclarativeBase):
@@ -42,6 +42,14 @@ class Account(Base):
     secret_key: Mapped[str | None] = mapped_column(String(128))
     balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # ABT balance (cached)
     created_at: Mapped[datetime]
+    # Instant Payment Notification settings (FPS kept the URL in account settings) and the
+    # switches that make delivery misbehave on purpose.
+    ipn_url: Mapped[str | None] = mapped_column(String(2048))
+    ipn_twice: Mapped[bool] = mapped_column(default=False)
+    ipn_reorder: Mapped[bool] = mapped_column(default=False)
+    ipn_delay_seconds: Mapped[int] = mapped_column(default=0)
+    ipn_drop: Mapped[bool] = mapped_column(default=False)
+    ipn_fail_first: Mapped[int] = mapped_column(default=0)
 
     payment_methods: Mapped[list[PaymentMethod]] = relationship(back_populates="account")
 
@@ -159,6 +167,7 @@ class FpsTransaction(Base):
     parent_pk: Mapped[int | None] = mapped_column(ForeignKey("fps_transaction.id"), index=True)  # a refund's original
     due_at: Mapped[datetime | None]  # a Pending transaction's planned completion (sandbox clock)
     outcome: Mapped[str | None] = mapped_column(String(32))  # its planned final StatusCode
+    override_ipn_url: Mapped[str | None] = mapped_column(String(2048))  # OverrideIPNURL of its request
 
     instrument: Mapped[Instrument | None] = relationship()
     sender_token: Mapped[Token | None] = relationship()
@@ -194,6 +203,47 @@ class LedgerEntry(Base):
     amount_cents: Mapped[int] = mapped_column(BigInteger)  # + money into the book, - out of it
     memo: Mapped[str] = mapped_column(String(160))
     created_at: Mapped[datetime]
+
+
+class Notification(Base):
+    """An Instant Payment Notification, stored with the change it reports and kept for good.
+
+    Its fields are built from the transaction (or token) when it is sent or shown; `status` and
+    `status_code` are the snapshot it reports. `edited_fields` replaces them after an edit.
+    """
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_due", "next_attempt_at", sqlite_where=text("state = 'queued'"),
+                            postgresql_where=text("state = 'queued'")),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caller_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    notification_type: Mapped[str] = mapped_column(String(20))  # TransactionStatus | TokenCancellation
+    transaction_pk: Mapped[int | None] = mapped_column(ForeignKey("fps_transaction.id"), index=True)
+    token_pk: Mapped[int | None] = mapped_column(ForeignKey("token.id"))
+    status: Mapped[str | None] = mapped_column(String(9))
+    status_code: Mapped[str | None] = mapped_column(String(32))
+    url: Mapped[str | None] = mapped_column(String(2048))  # None: the caller had no notification URL
+    state: Mapped[str] = mapped_column(String(10))  # queued | delivered | failed | no_url | dropped
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    forced_failures_left: Mapped[int] = mapped_column(default=0)
+    twice: Mapped[bool] = mapped_column(default=False)
+    edited_fields: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+
+
+class DeliveryAttempt(Base):
+    """One try at delivering a notification: when, what came back, how long it took."""
+
+    __tablename__ = "delivery_attempt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_pk: Mapped[int] = mapped_column(ForeignKey("notification.id"), index=True)
+    at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(16))  # delivered | failed | forced-failure | duplicate
+    http_status: Mapped[int | None]
+    response_excerpt: Mapped[str | None] = mapped_column(String(512))
+    duration_ms: Mapped[int] = mapped_column(default=0)
 
 
 class Fault(Base):

@@ -24,6 +24,8 @@ class Services:
     signature_mode: str
     clock_skew: timedelta
     public_url: str | None = None
+    ipn_schedule: tuple[timedelta, ...] = ()  # waits between notification delivery attempts
+    seen_base_url: str | None = None  # the URL requests came in on (certificateUrl when public_url is unset)
 
 
 def catch_up(svc: Services) -> int:
@@ -36,6 +38,13 @@ def catch_up(svc: Services) -> int:
             return 0
     with svc.storage.write() as conn:
         return completion.complete_due(conn, now, svc.policy)
+
+
+def tick(svc: Services) -> tuple[int, int]:
+    """One round of background work: complete due transactions, deliver due notifications."""
+    from .ipn import deliver_due
+
+    return catch_up(svc), deliver_due(svc)
 
 
 def services() -> Services:

@@ -1,5 +1,5 @@
-"""A background thread in each server process that completes due transactions (and, later,
-delivers notifications). Started on the first request a process serves, so gunicorn's workers
+"""A background thread in each server process that completes due transactions and delivers due
+notifications. Started on the first request a process serves, so gunicorn's workers
 each get one after the fork; several running at once is safe, as completion locks its rows."""
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ def ensure_started(app) -> None:
 
 
 def _loop(app) -> None:
-    from .services import catch_up
+    from .services import tick
 
     while True:
         try:
             with app.app_context():
-                catch_up(app.extensions["fps_sandbox"])
+                tick(app.extensions["fps_sandbox"])
         except Exception:  # keep going: the next round may succeed (e.g. the database was busy)
             log.exception("background worker round failed")
         time.sleep(INTERVAL_SECONDS)

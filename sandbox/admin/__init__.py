@@ -28,4 +28,4 @@ def book_label(book: str, names: dict) -> str:
             "opening": "opening balances (demo world)"}.get(book, book)
 
 
-from . import views  # noqa: E402,F401
+from . import notifications, views  # noqa: E402,F401

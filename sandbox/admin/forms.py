@@ -1,9 +1,9 @@
 """Admin forms: every change is a POST with a CSRF token."""
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectField, SubmitField
+from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class ActionForm(FlaskForm):
@@ -25,3 +25,23 @@ class FaultForm(FlaskForm):
                            validators=[Optional(), NumberRange(0.1, 100)])
     delay_ms = IntegerField("Delay, ms", default=0, validators=[Optional(), NumberRange(0, 30000)])
     submit = SubmitField("Arm")
+
+
+class IpnSettingsForm(FlaskForm):
+    """A caller's notification URL and the switches that make delivery misbehave on purpose."""
+
+    url = StringField("Notification URL", validators=[Optional(), Length(max=2048)])
+    twice = BooleanField("Deliver every notification twice")
+    reorder = BooleanField("Deliver out of order (hold 5 s, then newest first)")
+    delay_seconds = IntegerField("Delay every notification by (seconds)", default=0,
+                                 validators=[Optional(), NumberRange(0, 86400)])
+    drop = BooleanField("Drop notifications (kept in the inbox, never sent)")
+    fail_first = IntegerField("Fail the first N attempts of each", default=0, validators=[Optional(), NumberRange(0, 20)])
+    submit = SubmitField("Save")
+
+
+class EditFieldsForm(FlaskForm):
+    """A notification's fields, one name=value per line, to edit and resend."""
+
+    fields = TextAreaField("Fields", validators=[DataRequired(), Length(max=20000)])
+    submit = SubmitField("Save and resend")

@@ -10,16 +10,18 @@ from flask import current_app, redirect, request, url_for
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..domain import completion, errors, outcomes
+from ..domain import completion, errors, notifications, outcomes
 from ..domain.accounts import caller_by_access_key
 from ..domain.clock import utcnow
 from ..services import catch_up, services
+from ..urls import valid_http_url
 from . import auth, bp
 from .actions import NOT_YET, REGISTRY, Action, Context
 from .params import Params, single_values
 from .render import render_action, render_error
 
 log = logging.getLogger(__name__)
+OVERRIDE_IPN_ACTIONS = frozenset({"Pay", "Refund", "FundPrepaid", "SettleDebt", "WriteOffDebt"})
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -80,8 +82,15 @@ def _lookup(name: str) -> None:
 
 
 def _check_names(act: Action, params: dict[str, str]) -> None:
-    """InvalidRequest for a parameter the action does not have (FPS's own wording)."""
+    """InvalidRequest for a parameter the action does not have (FPS's own wording).
+
+    OverrideIPNURL came with API version 2010-08-28, for the actions that move money.
+    """
     for name in params:
+        if name == "OverrideIPNURL" and act.name in OVERRIDE_IPN_ACTIONS and params.get("Version") == "2010-08-28":
+            if not valid_http_url(params[name]):
+                raise errors.InvalidParams("OverrideIPNURL must be an http or https URL.")
+            continue
         if name not in auth.COMMON_PARAMS and name not in act.allowed:
             raise errors.InvalidRequest(name=name[:64])
 
@@ -132,7 +141,10 @@ def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_fau
             if fault is not None:
                 raise _Armed(fault)
         ctx = Context(conn, caller, svc.clock.now(), svc.ids, svc.policy, svc.signer, forced)
-        return act.handler(ctx, Params(req.params)), namespace
+        values = act.handler(ctx, Params(req.params))
+        if req.params.get("OverrideIPNURL") and "result" in values:
+            notifications.override_url(conn, values["result"].transaction_id, req.params["OverrideIPNURL"])
+        return values, namespace
 
 
 def _take(svc, fault: outcomes.ArmedFault) -> outcomes.Forced | None:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from ..domain.money import CURRENCIES, MoneyFormatError, parse_cents
 from ..domain.policy import Policy
 from ..domain.tokens import PERIOD_UNITS
+from ..urls import valid_http_url
 
 PERIOD_RE = re.compile(r"([1-9][0-9]{0,2}) ?(Hour|Day|Week|Month|Year)s?", re.IGNORECASE)
 MAX_COUNT = 1_000_000
@@ -46,10 +47,7 @@ class Checked:
 
 
 def valid_return_url(url: str | None) -> bool:
-    if not url or len(url) > 2048 or any(ord(c) < 33 for c in url):
-        return False
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.fragment
+    return valid_http_url(url)
 
 
 def check_setup_prepaid(params: dict[str, str], now: datetime, policy: Policy, default_methods: str) -> Checked:

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from ..models import FpsTransaction, Instrument, StatusHistory
-from . import errors, ledger, transactions
+from . import errors, ledger, notifications, transactions
 from .accounts import Party
 from .collect import collect
 from .fees import FeeQuote
@@ -60,6 +60,8 @@ def _history(conn: Connection, txn, now: datetime, status: str, code: str) -> No
         status=status, status_code=code, status_message=status_message(code), date_completed=now, due_at=None))
     conn.execute(insert(StatusHistory).values(transaction_pk=txn.id, date=now, status=status, status_code=code,
                                               amount_cents=txn.amount_cents))
+    notifications.enqueue(conn, caller_id=txn.caller_id, now=now, transaction_pk=txn.id, status=status,
+                          status_code=code, url=txn.override_ipn_url)
 
 
 def due(conn: Connection, now: datetime) -> list[int]:

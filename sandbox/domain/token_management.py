@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select, update
 
 from ..models import Token
-from . import errors
+from . import errors, notifications
 from .accounts import Party
 from .tokens import limits_of, period_start, used_since
 
@@ -34,6 +34,8 @@ def cancel(conn: Connection, caller: Party, token_id: str, reason: str | None, n
         return False
     conn.execute(update(Token).where(Token.id == token.id).values(
         status="Inactive", cancelled_at=now, cancel_reason=reason))
+    notifications.enqueue(conn, caller_id=caller.id, now=now, notification_type="TokenCancellation",
+                          token_pk=token.id)
     return True
 
 

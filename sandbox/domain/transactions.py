@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Account, FpsTransaction, Instrument, StatusHistory, Token
-from . import errors, ledger
+from . import errors, ledger, notifications
 from .ids import IdGenerator, TRANSACTION_ID_RE
 
 STATUS_MESSAGES = {
@@ -64,11 +64,13 @@ def record(conn: Connection, *, now: datetime, status: str = "Success", status_c
     row = {"status": status, "status_code": status_code, "status_message": STATUS_MESSAGES.get(status_code, status_code),
            "date_received": now, "fee_cents": 0, "fees_paid_by": "Recipient", "caller_description": None,
            "sender_description": None, "instrument_pk": None, "sender_token_pk": None, "parent_pk": None,
-           "due_at": None, "outcome": None, **values}
+           "due_at": None, "outcome": None, "override_ipn_url": None, **values}
     pk = conn.execute(_INSERT_TXN, row).inserted_primary_key[0]
     if history:
         conn.execute(_INSERT_HISTORY, {"transaction_pk": pk, "date": now, "status": status,
                                        "status_code": status_code, "amount_cents": values["amount_cents"]})
+        notifications.enqueue(conn, caller_id=row["caller_id"], now=now, transaction_pk=pk, status=status,
+                              status_code=status_code)
     return pk
 
 

@@ -1,0 +1,115 @@
+"""Instant Payment Notifications (fps-spec.md §8): what is sent, and when it is due.
+
+A notification is stored in the same database transaction as the change it reports (so none is
+ever lost), with the status it reports; its fields are built from the transaction or token when it
+is delivered or shown. Delivery itself (HTTP) lives in sandbox/ipn.py.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.orm import aliased
+
+from ..models import Account, FpsTransaction, Instrument, Notification, Token
+from .money import plain
+
+OPERATIONS = {"Pay": "PAY", "Refund": "REFUND", "FundPrepaid": "FUND_PREPAID", "SettleDebt": "SETTLE_DEBT",
+              "WriteOffDebt": "WRITE_OFF_DEBT"}
+REORDER_WINDOW = timedelta(seconds=5)  # "out of order": held this long, then sent newest first
+
+_ACCOUNTS = Account.__table__
+_SETTINGS = select(_ACCOUNTS.c.ipn_url, _ACCOUNTS.c.ipn_twice, _ACCOUNTS.c.ipn_reorder, _ACCOUNTS.c.ipn_delay_seconds,
+                   _ACCOUNTS.c.ipn_drop, _ACCOUNTS.c.ipn_fail_first).where(_ACCOUNTS.c.id == bindparam("id"))
+_INSERT = insert(Notification.__table__)
+
+
+def enqueue(conn: Connection, *, caller_id: int, now: datetime, notification_type: str = "TransactionStatus",
+            transaction_pk: int | None = None, token_pk: int | None = None, status: str | None = None,
+            status_code: str | None = None, url: str | None = None) -> None:
+    """Store a notification for the caller, due as its settings say (URL, delay, drop, ...)."""
+    s = conn.execute(_SETTINGS, {"id": caller_id}).one()
+    url = url or s.ipn_url
+    state, due = "queued", now + timedelta(seconds=s.ipn_delay_seconds) + (REORDER_WINDOW if s.ipn_reorder else
+                                                                           timedelta(0))
+    if url is None:
+        state, due = "no_url", None
+    elif s.ipn_drop:
+        state, due = "dropped", None
+    conn.execute(_INSERT, {
+        "caller_id": caller_id, "notification_type": notification_type, "transaction_pk": transaction_pk,
+        "token_pk": token_pk, "status": status, "status_code": status_code, "url": url, "state": state,
+        "created_at": now, "next_attempt_at": due, "attempts": 0, "forced_failures_left": s.ipn_fail_first,
+        "twice": s.ipn_twice, "edited_fields": None, "delivered_at": None})
+
+
+def override_url(conn: Connection, transaction_id: str, url: str) -> None:
+    """OverrideIPNURL: this transaction's notifications (now and later) go to `url`."""
+    txn = conn.execute(select(FpsTransaction.id).where(FpsTransaction.transaction_id == transaction_id)).scalar_one()
+    conn.execute(update(FpsTransaction).where(FpsTransaction.id == txn).values(override_ipn_url=url))
+    conn.execute(update(Notification).where(Notification.transaction_pk == txn, Notification.state == "no_url")
+                 .values(state="queued", next_attempt_at=Notification.created_at))
+    conn.execute(update(Notification).where(Notification.transaction_pk == txn).values(url=url))
+
+
+def fields(conn: Connection, n) -> dict[str, str]:
+    """The form fields a notification carries (before signing)."""
+    if n.edited_fields:
+        return json.loads(n.edited_fields)
+    if n.notification_type == "TokenCancellation":
+        return _token_fields(conn, n)
+    return _transaction_fields(conn, n)
+
+
+def _transaction_fields(conn: Connection, n) -> dict[str, str]:
+    from .completion import status_message
+
+    sender, recipient, parent = aliased(Account), aliased(Account), aliased(FpsTransaction)
+    t = conn.execute(
+        select(FpsTransaction.__table__, sender.name.label("sender_name"), sender.email.label("sender_email"),
+               recipient.name.label("recipient_name"), recipient.email.label("recipient_email"),
+               Instrument.payment_reason, parent.transaction_id.label("parent_id"))
+        .join(sender, sender.id == FpsTransaction.sender_id).join(recipient, recipient.id == FpsTransaction.recipient_id)
+        .outerjoin(Instrument, Instrument.id == FpsTransaction.instrument_pk)
+        .outerjoin(parent, parent.id == FpsTransaction.parent_pk)
+        .where(FpsTransaction.id == n.transaction_pk)).one()
+    out = {
+        "notificationType": "TransactionStatus",
+        "operation": OPERATIONS.get(t.operation, t.operation.upper()),
+        "transactionId": t.transaction_id,
+        "transactionDate": str(int(t.date_received.replace(tzinfo=timezone.utc).timestamp())),
+        "transactionStatus": n.status.upper(),
+        "statusCode": n.status_code,
+        "statusMessage": status_message(n.status_code),
+        "transactionAmount": f"USD {plain(t.amount_cents)}",
+        "paymentMethod": t.payment_method,
+        "callerReference": t.caller_reference,
+        "buyerName": t.sender_name,
+        "buyerEmail": t.sender_email,
+        "recipientName": t.recipient_name,
+        "recipientEmail": t.recipient_email,
+    }
+    if t.payment_reason:
+        out["paymentReason"] = t.payment_reason
+    if t.parent_id:
+        out["parentTransactionId"] = t.parent_id
+    return out
+
+
+def _token_fields(conn: Connection, n) -> dict[str, str]:
+    t = conn.execute(select(Token.__table__, Account.name, Account.email)
+                     .join(Account, Account.id == Token.sender_id).where(Token.id == n.token_pk)).one()
+    out = {
+        "notificationType": "TokenCancellation",
+        "tokenId": t.token_id,
+        "tokenType": t.token_type,
+        "dateInstalled": t.date_installed.strftime("%b %d, %Y"),
+        "callerReference": t.caller_reference,
+        "customerName": t.name,
+        "customerEmail": t.email,
+    }
+    if t.payment_reason:
+        out["paymentReason"] = t.payment_reason
+    return out

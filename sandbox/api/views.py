@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..domain import completion, errors, notifications, outcomes
-from ..domain.accounts import caller_by_access_key
+from ..domain.accounts import CallerContext, caller_context
 from ..domain.clock import utcnow
 from ..services import catch_up, services
 from ..urls import valid_http_url
@@ -58,11 +58,13 @@ def _all_values() -> dict[str, list[str]]:
     return merged
 
 
-def _authenticate(conn, req: auth.Request, act: Action | None):
-    """Access key, signature, time, version and parameter names; answers the caller and namespace."""
+def _authenticate(conn, req: auth.Request, act: Action | None) -> tuple[CallerContext, str]:
+    """Access key, signature, time, version and parameter names; answers the caller's context and the
+    response namespace."""
     svc = services()
     params = req.params
-    caller = caller_by_access_key(conn, auth.require(params, "AWSAccessKeyId"))
+    context = caller_context(conn, auth.require(params, "AWSAccessKeyId"), svc.clock.now())
+    caller = context.caller
     if caller is None:
         raise errors.InvalidClientTokenId()
     auth.check_signature(req, caller, svc.signature_mode)
@@ -71,7 +73,7 @@ def _authenticate(conn, req: auth.Request, act: Action | None):
     if act is None:
         _lookup(auth.require(params, "Action"))
     _check_names(act, params)
-    return caller, namespace
+    return context, namespace
 
 
 def _lookup(name: str) -> None:
@@ -133,14 +135,14 @@ def _run(act: Action | None, req: auth.Request) -> tuple[dict, str]:
 def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_faults: bool,
              forced: outcomes.Forced | None) -> tuple[dict, str]:
     with (svc.storage.write if writes else svc.storage.read)() as conn:
-        if writes:
+        context, namespace = _authenticate(conn, req, act)
+        if writes and context.anything_due:
             completion.complete_due(conn, svc.clock.now(), svc.policy)
-        caller, namespace = _authenticate(conn, req, act)
-        if check_faults:
+        if check_faults and context.faults_armed:
             fault = outcomes.matching(conn, act.name)
             if fault is not None:
                 raise _Armed(fault)
-        ctx = Context(conn, caller, svc.clock.now(), svc.ids, svc.policy, svc.signer, forced)
+        ctx = Context(conn, context.caller, svc.clock.now(), svc.ids, svc.policy, svc.signer, forced)
         values = act.handler(ctx, Params(req.params))
         if req.params.get("OverrideIPNURL") and "result" in values:
             notifications.override_url(conn, values["result"].transaction_id, req.params["OverrideIPNURL"])

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, select
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, exists, select
 from ..models import Account, PaymentMethod
 from .passwords import check_password
+
+
+@dataclass(frozen=True)
+class IpnSettings:
+    """Where a caller's notifications go, and how delivery should misbehave on purpose."""
+
+    url: str | None
+    twice: bool = False
+    reorder: bool = False
+    delay_seconds: int = 0
+    drop: bool = False
+    fail_first: int = 0
 
 
 @dataclass(frozen=True)
@@ -18,16 +32,48 @@ class Party:
     email: str
     kind: str
     secret_key: str | None = None
+    ipn: IpnSettings | None = None  # read with the caller, so a Pay needs no second look-up
 
 
 _PARTY_COLUMNS = (Account.id, Account.name, Account.email, Account.kind, Account.secret_key)
-_BY_ACCESS_KEY = select(*_PARTY_COLUMNS).where(Account.access_key == bindparam("access_key"))
+IPN_COLUMNS = (Account.ipn_url, Account.ipn_twice, Account.ipn_reorder, Account.ipn_delay_seconds, Account.ipn_drop,
+               Account.ipn_fail_first)
+_BY_ACCESS_KEY = select(*_PARTY_COLUMNS, *IPN_COLUMNS).where(Account.access_key == bindparam("access_key"))
+
+
+@dataclass(frozen=True)
+class CallerContext:
+    """What every API call needs to know first, read in one statement."""
+
+    caller: Party | None
+    anything_due: bool  # a Pending transaction is due to complete
+    faults_armed: bool  # an armed fault exists (domain/outcomes.py)
+
+
+def _context_query():
+    from ..models import Fault, FpsTransaction
+
+    due = exists().where(FpsTransaction.status == "Pending", FpsTransaction.due_at <= bindparam("now"))
+    return select(*_PARTY_COLUMNS, *IPN_COLUMNS, due.label("anything_due"), exists(select(Fault.id)).label("faults")) \
+        .where(Account.access_key == bindparam("access_key"))
+
+
+_CONTEXT = _context_query()
+
+
+def caller_context(conn: Connection, access_key: str, now: datetime) -> CallerContext:
+    """The caller of an API request, and whether there is due work or an armed fault (one statement:
+    this runs on every call)."""
+    row = conn.execute(_CONTEXT, {"access_key": access_key, "now": now}).first()
+    if row is None:
+        return CallerContext(None, False, False)
+    return CallerContext(Party(*row[:5], ipn=IpnSettings(*row[5:11])), bool(row[11]), bool(row[12]))
 
 
 def caller_by_access_key(conn: Connection, access_key: str) -> Party | None:
-    """The business account that owns `access_key`, or None."""
+    """The business account that owns `access_key` (with its notification settings), or None."""
     row = conn.execute(_BY_ACCESS_KEY, {"access_key": access_key}).first()
-    return Party(*row) if row else None
+    return Party(*row[:5], ipn=IpnSettings(*row[5:])) if row else None
 
 
 def party(conn: Connection, account_id: int) -> Party:

@@ -14,35 +14,33 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import aliased
 
 from ..models import Account, FpsTransaction, Instrument, Notification, Token
+from .accounts import IPN_COLUMNS, IpnSettings
 from .money import plain
 
 OPERATIONS = {"Pay": "PAY", "Refund": "REFUND", "FundPrepaid": "FUND_PREPAID", "SettleDebt": "SETTLE_DEBT",
               "WriteOffDebt": "WRITE_OFF_DEBT"}
 REORDER_WINDOW = timedelta(seconds=5)  # "out of order": held this long, then sent newest first
 
-_ACCOUNTS = Account.__table__
-_SETTINGS = select(_ACCOUNTS.c.ipn_url, _ACCOUNTS.c.ipn_twice, _ACCOUNTS.c.ipn_reorder, _ACCOUNTS.c.ipn_delay_seconds,
-                   _ACCOUNTS.c.ipn_drop, _ACCOUNTS.c.ipn_fail_first).where(_ACCOUNTS.c.id == bindparam("id"))
+_SETTINGS = select(*IPN_COLUMNS).where(Account.id == bindparam("id"))
 _INSERT = insert(Notification.__table__)
 
 
 def enqueue(conn: Connection, *, caller_id: int, now: datetime, notification_type: str = "TransactionStatus",
             transaction_pk: int | None = None, token_pk: int | None = None, status: str | None = None,
-            status_code: str | None = None, url: str | None = None) -> None:
+            status_code: str | None = None, url: str | None = None, settings: IpnSettings | None = None) -> None:
     """Store a notification for the caller, due as its settings say (URL, delay, drop, ...)."""
-    s = conn.execute(_SETTINGS, {"id": caller_id}).one()
-    url = url or s.ipn_url
-    state, due = "queued", now + timedelta(seconds=s.ipn_delay_seconds) + (REORDER_WINDOW if s.ipn_reorder else
-                                                                           timedelta(0))
+    s = settings or IpnSettings(*conn.execute(_SETTINGS, {"id": caller_id}).one())
+    url = url or s.url
+    state, due = "queued", now + timedelta(seconds=s.delay_seconds) + (REORDER_WINDOW if s.reorder else timedelta(0))
     if url is None:
         state, due = "no_url", None
-    elif s.ipn_drop:
+    elif s.drop:
         state, due = "dropped", None
     conn.execute(_INSERT, {
         "caller_id": caller_id, "notification_type": notification_type, "transaction_pk": transaction_pk,
         "token_pk": token_pk, "status": status, "status_code": status_code, "url": url, "state": state,
-        "created_at": now, "next_attempt_at": due, "attempts": 0, "forced_failures_left": s.ipn_fail_first,
-        "twice": s.ipn_twice, "edited_fields": None, "delivered_at": None})
+        "created_at": now, "next_attempt_at": due, "attempts": 0, "forced_failures_left": s.fail_first,
+        "twice": s.twice, "edited_fields": None, "delivered_at": None})
 
 
 def override_url(conn: Connection, transaction_id: str, url: str) -> None:

@@ -103,8 +103,8 @@ def charge(conn: Connection, caller: Party, token, *, amount_cents: int, caller_
     owed = Transfer(ledger.credit_sales_book(token.recipient_id), ledger.receivable_book(token.instrument_pk),
                     amount_cents, "charged on credit: the buyer owes it")
     return transactions.book(
-        conn, ids=ids, now=now, moves=[owed], caller_reference=caller_reference, fingerprint=digest,
-        operation="Pay", payment_method="Debt", caller_id=caller.id, sender_id=token.sender_id,
+        conn, ids=ids, now=now, moves=[owed], caller=caller, caller_reference=caller_reference, fingerprint=digest,
+        operation="Pay", payment_method="Debt", sender_id=token.sender_id,
         recipient_id=token.recipient_id, instrument_pk=token.instrument_pk, sender_token_pk=token.id,
         amount_cents=amount_cents, caller_description=caller_description, sender_description=sender_description,
     )
@@ -173,8 +173,8 @@ def write_off(conn: Connection, caller: Party, *, instrument_id: str, amount_cen
     forgiven = Transfer(ledger.receivable_book(inst.id), ledger.written_off_book(inst.recipient_id), amount_cents,
                         "debt written off (an expense of the recipient)")
     return transactions.book(
-        conn, ids=ids, now=now, moves=[forgiven], caller_reference=caller_reference, fingerprint=digest,
-        operation="WriteOffDebt", payment_method="Debt", caller_id=caller.id, sender_id=inst.sender_id,
+        conn, ids=ids, now=now, moves=[forgiven], caller=caller, caller_reference=caller_reference, fingerprint=digest,
+        operation="WriteOffDebt", payment_method="Debt", sender_id=inst.sender_id,
         recipient_id=inst.recipient_id, instrument_pk=inst.id, amount_cents=amount_cents,
         caller_description=caller_description,
     )

@@ -130,8 +130,8 @@ def spend(conn: Connection, caller: Party, token, *, amount_cents: int, caller_r
     spent = Transfer(ledger.prepaid_book(token.instrument_pk), ledger.prepaid_liability_book(token.recipient_id),
                      amount_cents, "prepaid balance spent")
     return transactions.book(
-        conn, ids=ids, now=now, moves=[spent], caller_reference=caller_reference, fingerprint=digest,
-        operation="Pay", payment_method="Prepaid", caller_id=caller.id, sender_id=token.sender_id,
+        conn, ids=ids, now=now, moves=[spent], caller=caller, caller_reference=caller_reference, fingerprint=digest,
+        operation="Pay", payment_method="Prepaid", sender_id=token.sender_id,
         recipient_id=token.recipient_id, instrument_pk=token.instrument_pk, sender_token_pk=token.id,
         amount_cents=amount_cents, caller_description=caller_description, sender_description=sender_description,
     )

@@ -47,8 +47,8 @@ def refund(conn: Connection, caller: Party, *, transaction_id: str, amount_cents
             f"{transaction_id}.")
     move = _reverse(conn, original, amount_cents)
     return transactions.book(
-        conn, ids=ids, now=now, moves=[move], caller_reference=caller_reference, fingerprint=digest,
-        operation="Refund", payment_method=original.payment_method, caller_id=caller.id,
+        conn, ids=ids, now=now, moves=[move], caller=caller, caller_reference=caller_reference, fingerprint=digest,
+        operation="Refund", payment_method=original.payment_method,
         sender_id=original.sender_id, recipient_id=original.recipient_id, instrument_pk=original.instrument_pk,
         amount_cents=amount_cents, caller_description=caller_description, parent_pk=original.id,
     )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..models import Account, FpsTransaction, Instrument, StatusHistory, Token
 from . import errors, ledger, notifications
+from .accounts import IpnSettings, Party
 from .ids import IdGenerator, TRANSACTION_ID_RE
 
 STATUS_MESSAGES = {
@@ -58,7 +59,7 @@ def replay(conn: Connection, caller_id: int, caller_reference: str, digest: str)
 
 
 def record(conn: Connection, *, now: datetime, status: str = "Success", status_code: str = "Success",
-           history: bool = True, **values) -> int:
+           history: bool = True, ipn: IpnSettings | None = None, **values) -> int:
     """Insert a transaction (with its first StatusHistory entry unless `history` is False); returns its key."""
     values.setdefault("date_completed", now if status in ("Success", "Failure") else None)
     row = {"status": status, "status_code": status_code, "status_message": STATUS_MESSAGES.get(status_code, status_code),
@@ -70,14 +71,15 @@ def record(conn: Connection, *, now: datetime, status: str = "Success", status_c
         conn.execute(_INSERT_HISTORY, {"transaction_pk": pk, "date": now, "status": status,
                                        "status_code": status_code, "amount_cents": values["amount_cents"]})
         notifications.enqueue(conn, caller_id=row["caller_id"], now=now, transaction_pk=pk, status=status,
-                              status_code=status_code)
+                              status_code=status_code, settings=ipn)
     return pk
 
 
-def book(conn: Connection, *, ids: IdGenerator, now: datetime, moves: list[ledger.Transfer], **values) -> TxnResult:
-    """Record a successful transaction and post its ledger journal in one go."""
+def book(conn: Connection, *, ids: IdGenerator, now: datetime, moves: list[ledger.Transfer], caller: Party,
+         **values) -> TxnResult:
+    """Record a successful transaction of `caller`'s and post its ledger journal in one go."""
     txn_id = ids.transaction_id()
-    pk = record(conn, now=now, transaction_id=txn_id, **values)
+    pk = record(conn, now=now, transaction_id=txn_id, caller_id=caller.id, ipn=caller.ipn, **values)
     ledger.post(conn, txn_id, moves, now, pk)
     return TxnResult(txn_id, "Success")
 

@@ -43,15 +43,26 @@ def wait_for(port: int, proc: subprocess.Popen, log: Path, seconds: float = 20) 
     raise RuntimeError(f"server did not listen on {port}")
 
 
-@pytest.fixture(scope="session")
+def e2e_database_url(work: Path) -> str:
+    """A database of the e2e servers' own: a SQLite file, or on PostgreSQL a schema of its own, so the
+    servers' background workers never touch what the other tests are doing."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{work / 'sandbox.sqlite'}"
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA IF NOT EXISTS fps_e2e")
+    return url + ("&" if "?" in url else "?") + "options=-csearch_path%3Dfps_e2e"
+
+
+@pytest.fixture(scope="package")
 def live_server(tmp_path_factory):
     """The sandbox under gunicorn with two workers: its base URL and environment."""
     work = tmp_path_factory.mktemp("live")
-    env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'sandbox.sqlite'}",
+    env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": e2e_database_url(work),
            "FPS_SANDBOX_FPS_KEY_DIR": str(work), "FPS_SANDBOX_SECRET_KEY": "e2e",
            "FPS_SANDBOX_FPS_PENDING_SECONDS": "1"}  # card and bank payments: Pending for a second
-    if os.environ.get("TEST_DATABASE_URL"):
-        env["FPS_SANDBOX_SQLALCHEMY_DATABASE_URI"] = os.environ["TEST_DATABASE_URL"]
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "flask"), "--app", "app", "reset"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
@@ -95,7 +106,7 @@ class _MerchantHandler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def merchant():
     server = Merchant()
     thread = threading.Thread(target=server.serve_forever, daemon=True)

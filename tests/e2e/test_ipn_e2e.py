@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from clients.boto_compat import connect
-from e2e.conftest import free_port, wait_for
+from e2e.conftest import e2e_database_url, free_port, wait_for
 from e2e.test_story_e2e import DD_KEY, DD_SECRET, boto_cbui_link, click_through
 from listener import Listener
 
@@ -39,9 +39,7 @@ def crash(proc: subprocess.Popen) -> None:
 
 
 def test_notifications_survive_a_crash(tmp_path, merchant, browser):
-    db = f"sqlite:///{tmp_path / 'sandbox.sqlite'}"
-    if os.environ.get("TEST_DATABASE_URL"):
-        db = os.environ["TEST_DATABASE_URL"]
+    db = e2e_database_url(tmp_path)
     env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": db, "FPS_SANDBOX_FPS_KEY_DIR": str(tmp_path),
            "FPS_SANDBOX_SECRET_KEY": "e2e", "FPS_SANDBOX_FPS_IPN_RETRY_SECONDS": "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1"}
     flask = str(Path(sys.executable).parent / "flask")

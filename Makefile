@@ -26,7 +26,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.runtime
 	$(FLASK) init-db
 	$(FLASK) banner --url http://$(HOST):$(PORT)
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - app:app
+	FPS_SANDBOX_FPS_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - app:app
 
 ## dev: the Flask development server with reload and the debugger (one process)
 dev: $(VENV)/.runtime

@@ -69,17 +69,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _remember_base_url():
     """The URL requests come in on, for certificateUrl in notifications sent from the worker."""
-    from flask import request
+    from flask import current_app, request
 
-    svc = app_services()
+    svc = current_app.extensions["fps_sandbox"]
     if svc.seen_base_url is None:
         svc.seen_base_url = request.host_url.rstrip("/")
-
-
-def app_services():
-    from .services import services
-
-    return services()
 
 
 def _refuse_nul():

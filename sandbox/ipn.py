@@ -13,7 +13,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import insert, select, update
@@ -130,9 +130,3 @@ def edit(svc: Services, pk: int, new_fields: dict[str, str]) -> None:
     with svc.storage.write() as conn:
         conn.execute(update(Notification).where(Notification.id == pk)
                      .values(edited_fields=json.dumps(new_fields)))
-
-
-def next_due(svc: Services) -> datetime | None:
-    with svc.storage.read() as conn:
-        return conn.execute(select(Notification.next_attempt_at).where(Notification.state == "queued")
-                            .order_by(Notification.next_attempt_at).limit(1)).scalar()

@@ -46,8 +46,7 @@ class Checked:
         return ". ".join(parts)
 
 
-def valid_return_url(url: str | None) -> bool:
-    return valid_http_url(url)
+valid_return_url = valid_http_url
 
 
 def check_setup_prepaid(params: dict[str, str], now: datetime, policy: Policy, default_methods: str) -> Checked:

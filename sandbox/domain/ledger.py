@@ -92,14 +92,6 @@ def post(
     conn.execute(_INSERT_LINES, rows)
 
 
-def book_balance(conn: Connection, book: str) -> int:
-    """The sum of a book's lines, in cents."""
-    total = conn.execute(
-        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(LedgerEntry.book == book)
-    ).scalar_one()
-    return int(total)
-
-
 @dataclass
 class BooksReport:
     """What the invariant check found; `ok` when nothing is wrong."""

@@ -228,3 +228,14 @@ def test_certificate_is_served(client, app):
     r = client.get(f"/certs/{signer.cert_dir}/PKICert.pem")
     assert r.status_code == 200 and r.data.startswith(b"-----BEGIN CERTIFICATE-----")
     assert client.get("/certs/000000/PKICert.pem").status_code == 404
+
+
+def test_signature_mismatch_names_the_likely_cause(fps):
+    values = {"Action": ACTION, "AWSAccessKeyId": DD_KEY, "Version": "2008-09-17", "Timestamp": timestamp(),
+              "SignatureVersion": "2", "SignatureMethod": "HmacSHA256"}
+    values["Signature"] = hmac_sign(DD_SECRET, string_to_sign_v2("GET", "localhost", "/", values))
+    r = fps.raw(values)  # signed for GET, sent as POST
+    assert r.error_code == "SignatureDoesNotMatch"
+    assert "Likely cause: the string was signed for GET, but the request was a POST." in r.error_message
+    values["Signature"] = hmac_sign(DD_SECRET + "x", string_to_sign_v2("POST", "localhost", "/", values))
+    assert "most likely the secret key is wrong" in fps.raw(values).error_message

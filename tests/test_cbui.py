@@ -96,7 +96,7 @@ def test_bad_signature_gets_a_page_and_installs_nothing(app, client):
     r = client.get(link)
     html = r.get_data(as_text=True)
     assert r.status_code == 403 and "Invalid signature" in html and "String to sign computed by the sandbox" in html
-    assert "fundingAmount=99.00" in html
+    assert "fundingAmount=99.00" in html and "Likely cause: no common mistake" in html
     assert count(app, CbuiPipeline) == 0 and count(app, Instrument) == 0
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from ..domain import errors
 from ..domain.accounts import Party
 from ..signature import HMAC_ALGORITHMS, Verdict, host_candidates, verify_hmac
+from ..signature_doctor import diagnose
 
 VERSIONS = {
     "2008-09-17": "http://fps.amazonaws.com/doc/2008-09-17/",
@@ -27,6 +28,7 @@ class Request:
     host: str
     path: str
     params: dict[str, str]
+    order: list[str] | None = None  # the order the parameters arrived in (for the signature doctor)
 
 
 def require(params: dict[str, str], name: str) -> str:
@@ -56,10 +58,14 @@ def check_signature(req: Request, caller: Party, mode: str = "strict") -> Verdic
     )
     if not verdict.ok:
         shown = verdict.string_to_sign.replace("\n", "\\n")
+        causes = diagnose(caller.secret_key or "", signature, params, method=req.method, host=req.host.lower(),
+                          path=req.path, received_order=req.order or list(params), version=version,
+                          algorithm=algorithm or "HmacSHA1", amazon_hosts=AMAZON_API_HOSTS)
         raise errors.SignatureDoesNotMatch(
             "The request signature we calculated does not match the signature you provided. "
             f"Check your AWS Secret Access Key and signing method. The string to sign we computed was: '{shown}' "
             f"(signature version {version}; hosts accepted: {', '.join(host_candidates(req.host, *AMAZON_API_HOSTS))})."
+            f" Likely cause: {'; or '.join(causes)}."
         )
     return verdict
 

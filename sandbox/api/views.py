@@ -43,8 +43,9 @@ def query():
 
 
 def _answer(request_id: str):
-    params = single_values(_all_values())
-    req = auth.Request(request.method, request.host, request.path, params)
+    values = _all_values()
+    params = single_values(values)
+    req = auth.Request(request.method, request.host, request.path, params, order=list(values))
     act = REGISTRY.get(params.get("Action", ""))
     values, namespace = _run(act, req)
     return render_action(act.name, namespace, request_id + ":0", values)

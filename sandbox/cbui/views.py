@@ -20,6 +20,7 @@ from ..domain.tokens import Limit, PipelineRefused
 from ..models import Account, CbuiPipeline
 from ..services import services
 from ..signature import host_candidates, rfc3986, verify_hmac
+from ..signature_doctor import diagnose
 from . import bp
 from wtforms.fields.choices import SelectChoice
 
@@ -87,7 +88,11 @@ def _signature_problem(params: dict[str, str], secret: str) -> str | None:
                           hosts=hosts, path=request.path, exclude="signature")
     if verdict.ok:
         return None
-    return f"String to sign computed by the sandbox (hosts tried: {', '.join(hosts)}):\n{verdict.string_to_sign}"
+    causes = diagnose(secret, signature, params, method="GET", host=request.host.lower(), path=request.path,
+                      received_order=list(request.args), version=version, algorithm=algorithm, exclude="signature",
+                      amazon_hosts=AMAZON_CBUI_HOSTS)
+    return (f"String to sign computed by the sandbox (hosts tried: {', '.join(hosts)}):\n{verdict.string_to_sign}"
+            f"\n\nLikely cause: {'; or '.join(causes)}.")
 
 
 class _Finished(Exception):

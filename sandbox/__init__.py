@@ -115,6 +115,7 @@ def _services(app: Flask, engine):
     from .domain.ids import IdGenerator
     from .domain.money import parse_cents
     from .domain.policy import Policy
+    from .request_log import RequestLog
     from .services import Services
     from .storage import Storage
 
@@ -122,8 +123,10 @@ def _services(app: Flask, engine):
     schedule = cfg["FPS_FEE_SCHEDULE"]
     schedule_path = ROOT / "fixtures" / "fees" / f"{schedule}.json" if "/" not in schedule else Path(schedule)
     lock = f"{engine.url.database}.lock" if engine.dialect.name == "sqlite" and engine.url.database else None
+    storage = Storage(engine, lock)
     return Services(
-        storage=Storage(engine, lock),
+        storage=storage,
+        request_log=RequestLog(storage, buffered=bool(cfg["FPS_BACKGROUND_WORKER"])),
         policy=Policy(FeeSchedule.load(schedule_path), parse_cents(cfg["FPS_MIN_AMOUNT"]),
                       parse_cents(cfg["FPS_MAX_AMOUNT"]), timedelta(seconds=float(cfg["FPS_PENDING_SECONDS"])),
                       bool(cfg["FPS_AMOUNT_TRIGGERS"])),

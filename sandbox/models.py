@@ -14,7 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Bump when a table changes: `flask init-db` reloads the demo world into a database made by
 # another version instead of failing on a missing column (it is a sandbox; nothing is migrated).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class Base(DeclarativeBase):
@@ -260,6 +260,35 @@ class Fault(Base):
     delay_ms: Mapped[int] = mapped_column(default=0)
     hits: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
+
+
+class ApiCall(Base):
+    """The request log: every Query-API call and Co-Branded start, as it came and as it was answered.
+
+    Only the primary key is indexed (the console pages newest first by id): every Pay writes a row.
+    `string_to_sign` is kept for mismatches; for a good signature it is recomputed when shown.
+    """
+
+    __tablename__ = "api_call"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column()
+    face: Mapped[str] = mapped_column(String(8))  # api | cbui
+    action: Mapped[str | None] = mapped_column(String(64))
+    caller_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    access_key: Mapped[str | None] = mapped_column(String(128))
+    method: Mapped[str] = mapped_column(String(8))
+    host: Mapped[str] = mapped_column(String(255))
+    path: Mapped[str] = mapped_column(String(255))
+    params: Mapped[str] = mapped_column(Text)  # JSON, as received
+    verdict: Mapped[str] = mapped_column(String(10))  # ok | mismatch | unchecked
+    string_to_sign: Mapped[str | None] = mapped_column(Text)
+    diagnosis: Mapped[str | None] = mapped_column(Text)  # the signature doctor's findings, one per line
+    http_status: Mapped[int]
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    response: Mapped[str] = mapped_column(Text)  # the body, cut at 20,000 characters
+    duration_ms: Mapped[int]
+    transaction_id: Mapped[str | None] = mapped_column(String(35))
 
 
 class CbuiPipeline(Base):

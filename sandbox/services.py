@@ -11,6 +11,7 @@ from .certs import Signer
 from .domain.clock import Clock
 from .domain.ids import IdGenerator
 from .domain.policy import Policy
+from .request_log import RequestLog
 from .storage import Storage
 
 
@@ -26,6 +27,7 @@ class Services:
     public_url: str | None = None
     ipn_schedule: tuple[timedelta, ...] = ()  # waits between notification delivery attempts
     seen_base_url: str | None = None  # the URL requests came in on (certificateUrl when public_url is unset)
+    request_log: RequestLog | None = None
 
 
 def catch_up(svc: Services) -> int:
@@ -44,6 +46,7 @@ def tick(svc: Services) -> tuple[int, int]:
     """One round of background work: complete due transactions, deliver due notifications."""
     from .ipn import deliver_due
 
+    svc.request_log.flush()
     return catch_up(svc), deliver_due(svc)
 
 

@@ -49,7 +49,7 @@ def test_init_db_reloads_a_database_of_another_schema_version(app):
     with services_of(app).storage.write() as conn:
         conn.execute(update(SandboxMeta).values(value="1"))
     result = app.test_cli_runner().invoke(args=["init-db"])
-    assert "made by another version of the sandbox (schema 1, now 5)" in result.output
+    assert "made by another version of the sandbox (schema 1, now 6)" in result.output
     assert "already exists" in app.test_cli_runner().invoke(args=["init-db"]).output
 
 

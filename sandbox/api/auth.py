@@ -61,12 +61,14 @@ def check_signature(req: Request, caller: Party, mode: str = "strict") -> Verdic
         causes = diagnose(caller.secret_key or "", signature, params, method=req.method, host=req.host.lower(),
                           path=req.path, received_order=req.order or list(params), version=version,
                           algorithm=algorithm or "HmacSHA1", amazon_hosts=AMAZON_API_HOSTS)
-        raise errors.SignatureDoesNotMatch(
+        err = errors.SignatureDoesNotMatch(
             "The request signature we calculated does not match the signature you provided. "
             f"Check your AWS Secret Access Key and signing method. The string to sign we computed was: '{shown}' "
             f"(signature version {version}; hosts accepted: {', '.join(host_candidates(req.host, *AMAZON_API_HOSTS))})."
             f" Likely cause: {'; or '.join(causes)}."
         )
+        err.string_to_sign, err.causes = verdict.string_to_sign, causes  # for the request log
+        raise err
     return verdict
 
 

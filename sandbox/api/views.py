@@ -13,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..domain import completion, errors, notifications, outcomes
 from ..domain.accounts import CallerContext, caller_context
 from ..domain.clock import utcnow
+from .. import request_log
 from ..services import catch_up, services
 from ..urls import valid_http_url
 from . import auth, bp
@@ -29,26 +30,36 @@ def query():
     """FPS's endpoint root: GET with a query string, or POST with a form body and/or query."""
     if request.method == "GET" and not request.query_string:
         return redirect(url_for("admin.index"))
-    request_id = str(uuid.uuid4())
+    entry = request_log.Entry(str(uuid.uuid4()), "api", request.method, request.host, request.path, {},
+                              time.monotonic())
+    error = None
     try:
-        return _answer(request_id)
+        response = _answer(entry)
     except errors.FpsError as err:
-        return render_error(err, request_id)
+        error = err
     except RequestEntityTooLarge:
         limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
-        return render_error(errors.InvalidParams(f"The request is larger than {limit} KiB."), request_id)
+        error = errors.InvalidParams(f"The request is larger than {limit} KiB.")
     except Exception:  # a real server fault: FPS XML with 500, never a traceback page
-        log.exception("InternalError answering %s", request.values.get("Action"))
-        return render_error(errors.InternalError(), request_id)
+        log.exception("InternalError answering %s", entry.action)
+        error = errors.InternalError()
+    if error is not None:
+        if getattr(error, "causes", None) is not None:
+            entry.verdict, entry.string_to_sign, entry.diagnosis = "mismatch", error.string_to_sign, error.causes
+        response = render_error(error, entry.request_id)
+    svc = services()
+    svc.request_log.record(entry, at=svc.clock.now(), http_status=response.status_code,
+                           response=response.get_data(as_text=True), error_code=error.code if error else None)
+    return response
 
 
-def _answer(request_id: str):
+def _answer(entry: request_log.Entry):
     values = _all_values()
+    entry.params = {k: v[0] if len(v) == 1 else v for k, v in values.items()}
     params = single_values(values)
+    entry.action, entry.access_key = params.get("Action"), params.get("AWSAccessKeyId")
     req = auth.Request(request.method, request.host, request.path, params, order=list(values))
-    act = REGISTRY.get(params.get("Action", ""))
-    values, namespace = _run(act, req)
-    return render_action(act.name, namespace, request_id + ":0", values)
+    return _run(REGISTRY.get(params.get("Action", "")), req, entry)
 
 
 def _all_values() -> dict[str, list[str]]:
@@ -59,7 +70,8 @@ def _all_values() -> dict[str, list[str]]:
     return merged
 
 
-def _authenticate(conn, req: auth.Request, act: Action | None) -> tuple[CallerContext, str]:
+def _authenticate(conn, req: auth.Request, act: Action | None, entry: request_log.Entry
+                  ) -> tuple[CallerContext, str]:
     """Access key, signature, time, version and parameter names; answers the caller's context and the
     response namespace."""
     svc = services()
@@ -68,7 +80,10 @@ def _authenticate(conn, req: auth.Request, act: Action | None) -> tuple[CallerCo
     caller = context.caller
     if caller is None:
         raise errors.InvalidClientTokenId()
-    auth.check_signature(req, caller, svc.signature_mode)
+    entry.caller_id = caller.id
+    verdict = auth.check_signature(req, caller, svc.signature_mode)
+    if verdict is not None:
+        entry.verdict = "ok"  # its string to sign is recomputed from the logged request when shown
     auth.check_time(params, utcnow(), svc.clock_skew)
     namespace = auth.check_version(params)
     if act is None:
@@ -106,7 +121,7 @@ class _Armed(Exception):
         self.fault = fault
 
 
-def _run(act: Action | None, req: auth.Request) -> tuple[dict, str]:
+def _run(act: Action | None, req: auth.Request, entry: request_log.Entry):
     """Authenticate and run the handler in one unit of work (one connection, one transaction).
 
     An armed fault is taken in a unit of its own, then answered: an error, a delay, or a
@@ -119,7 +134,7 @@ def _run(act: Action | None, req: auth.Request) -> tuple[dict, str]:
     check_faults, forced, retried = True, None, False
     while True:
         try:
-            return _attempt(svc, act, req, writes, check_faults, forced)
+            return _attempt(svc, act, req, writes, check_faults, forced, entry)
         except _Armed as armed:
             check_faults = False
             forced = _take(svc, armed.fault)
@@ -134,9 +149,10 @@ def _run(act: Action | None, req: auth.Request) -> tuple[dict, str]:
 
 
 def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_faults: bool,
-             forced: outcomes.Forced | None) -> tuple[dict, str]:
+             forced: outcomes.Forced | None, entry: request_log.Entry):
+    """One unit of work: authenticate and run the handler; render once the unit is over."""
     with (svc.storage.write if writes else svc.storage.read)() as conn:
-        context, namespace = _authenticate(conn, req, act)
+        context, namespace = _authenticate(conn, req, act, entry)
         if writes and context.anything_due:
             completion.complete_due(conn, svc.clock.now(), svc.policy)
         if check_faults and context.faults_armed:
@@ -145,9 +161,11 @@ def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_fau
                 raise _Armed(fault)
         ctx = Context(conn, context.caller, svc.clock.now(), svc.ids, svc.policy, svc.signer, forced)
         values = act.handler(ctx, Params(req.params))
-        if req.params.get("OverrideIPNURL") and "result" in values:
-            notifications.override_url(conn, values["result"].transaction_id, req.params["OverrideIPNURL"])
-        return values, namespace
+        result = values.get("result")
+        if req.params.get("OverrideIPNURL") and result is not None:
+            notifications.override_url(conn, result.transaction_id, req.params["OverrideIPNURL"])
+        entry.transaction_id = result.transaction_id if result is not None else None
+    return render_action(act.name, namespace, entry.request_id + ":0", values)
 
 
 def _take(svc, fault: outcomes.ArmedFault) -> outcomes.Forced | None:

@@ -1,0 +1,90 @@
+"""The request log (models.ApiCall): what came in, what the signature check found, what went out.
+
+Logging must not slow the money path, so a server process with a background worker keeps entries
+in memory and the worker writes them in one transaction a second (and at exit); without a worker
+(tests, `flask run` without it) each entry is written at once. A crash can lose up to a second of
+log entries, never a payment.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import insert
+
+from .models import ApiCall
+from .storage import Storage
+
+log = logging.getLogger(__name__)
+MAX_RESPONSE = 20_000
+_INSERT = insert(ApiCall.__table__)
+
+
+@dataclass
+class Entry:
+    """What a request's handling learned, filled in as it goes."""
+
+    request_id: str
+    face: str
+    method: str
+    host: str
+    path: str
+    params: dict
+    started: float
+    action: str | None = None
+    access_key: str | None = None
+    caller_id: int | None = None
+    verdict: str = "unchecked"
+    string_to_sign: str | None = None
+    diagnosis: list[str] = field(default_factory=list)
+    transaction_id: str | None = None
+
+
+class RequestLog:
+    """Writes entries at once, or buffers them for `flush` when `buffered`."""
+
+    def __init__(self, storage: Storage, buffered: bool) -> None:
+        self.storage = storage
+        self.buffered = buffered
+        self._rows: list[dict] = []
+        self._lock = threading.Lock()
+        if buffered:
+            atexit.register(self.flush)
+
+    def record(self, entry: Entry, *, at: datetime, http_status: int, response: str,
+               error_code: str | None = None) -> None:
+        row = {
+            "request_id": entry.request_id, "at": at, "face": entry.face,
+            "action": (entry.action or "")[:64] or None, "caller_id": entry.caller_id,
+            "access_key": (entry.access_key or "")[:128] or None, "method": entry.method, "host": entry.host[:255],
+            "path": entry.path[:255], "params": json.dumps(entry.params, ensure_ascii=False),
+            "verdict": entry.verdict, "string_to_sign": entry.string_to_sign,
+            "diagnosis": "\n".join(entry.diagnosis) or None, "http_status": http_status, "error_code": error_code,
+            "response": response[:MAX_RESPONSE], "duration_ms": int((time.monotonic() - entry.started) * 1000),
+            "transaction_id": entry.transaction_id}
+        if self.buffered:
+            with self._lock:
+                self._rows.append(row)
+        else:
+            self._write([row])
+
+    def flush(self) -> int:
+        """Write what is buffered; answers how many entries."""
+        with self._lock:
+            rows, self._rows = self._rows, []
+        if rows:
+            self._write(rows)
+        return len(rows)
+
+    def _write(self, rows: list[dict]) -> None:
+        try:
+            with self.storage.write() as conn:
+                conn.execute(_INSERT, rows)
+        except Exception:  # the log must never fail the call it logs
+            log.exception("could not write %d request log entries", len(rows))

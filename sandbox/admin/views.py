@@ -264,3 +264,49 @@ def fault_json(fault_id: int):
         return jsonify(error="send application/json"), 415
     with services().storage.write() as conn:
         return jsonify(disarmed=outcomes.disarm(conn, fault_id))
+
+
+@bp.route("/requests")
+def requests_log():
+    """The request log, newest first: every API call and Co-Branded start; filter by action, errors, caller."""
+    from ..models import ApiCall
+
+    before = request.args.get("before", type=int)
+    action = request.args.get("action") or None
+    errors_only = request.args.get("errors") == "1"
+    with services().storage.read() as conn:
+        q = select(ApiCall.id, ApiCall.at, ApiCall.face, ApiCall.action, ApiCall.access_key, ApiCall.http_status,
+                   ApiCall.error_code, ApiCall.verdict, ApiCall.duration_ms, ApiCall.transaction_id) \
+            .order_by(ApiCall.id.desc()).limit(PAGE + 1)
+        if before:
+            q = q.where(ApiCall.id < before)
+        if action:
+            q = q.where(ApiCall.action == action)
+        if errors_only:
+            q = q.where(ApiCall.error_code.is_not(None))
+        rows = conn.execute(q).all()
+    more = rows[PAGE].id + 1 if len(rows) > PAGE else None
+    return render_template("admin/requests.html", rows=rows[:PAGE], more=more, action=action, errors_only=errors_only)
+
+
+@bp.route("/requests/<int:pk>")
+def request_detail(pk: int):
+    """One call: the parameters as received, the string to sign, the verdict and likely mistakes, the response."""
+    import json
+
+    from ..models import ApiCall
+    from ..signature import string_to_sign_v1, string_to_sign_v2
+
+    with services().storage.read() as conn:
+        call = conn.execute(select(ApiCall.__table__).where(ApiCall.id == pk)).first()
+    if call is None:
+        abort(404)
+    params = json.loads(call.params)
+    string_to_sign = call.string_to_sign
+    if string_to_sign is None and call.verdict == "ok":  # recomputed for a good signature (see models.ApiCall)
+        flat = {k: v for k, v in params.items() if isinstance(v, str)}
+        exclude = "signature" if call.face == "cbui" else "Signature"
+        version = flat.get("signatureVersion" if call.face == "cbui" else "SignatureVersion", "2")
+        string_to_sign = string_to_sign_v1(flat, exclude) if version == "1" else \
+            string_to_sign_v2(call.method, call.host.lower(), call.path, flat, exclude)
+    return render_template("admin/request.html", call=call, params=params, string_to_sign=string_to_sign)

@@ -5,12 +5,15 @@ redirects with a status, as FPS did; a bad signature or unknown caller gets an e
 from __future__ import annotations
 
 import json
+import time
+import uuid
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import request_log
 from ..domain import postpaid, prepaid
 from ..domain.accounts import authenticate, caller_by_access_key, party, payment_choices
 from ..domain.money import display
@@ -38,15 +41,28 @@ def _error_page(title: str, message: str, status: int, detail: str | None = None
 
 @bp.route("/actions/start")
 def start():
-    """Check the caller's signed request; begin the buyer's walk through the pages."""
+    """Check the caller's signed request; begin the buyer's walk through the pages. Logged like an API call."""
     params = {k: v for k, v in request.args.items(multi=False)}
+    entry = request_log.Entry(uuid.uuid4().hex, "cbui", "GET", request.host, request.path, params, time.monotonic(),
+                              action=params.get("pipelineName"), access_key=params.get("callerKey"))
+    response = _start(params, entry)
+    if isinstance(response, tuple):
+        response = current_app.make_response(response)
+    svc = services()
+    svc.request_log.record(entry, at=svc.clock.now(), http_status=response.status_code,
+                           response=response.headers.get("Location") or response.get_data(as_text=True))
+    return response
+
+
+def _start(params: dict[str, str], entry: request_log.Entry):
     svc = services()
     with svc.storage.read() as conn:
         caller = caller_by_access_key(conn, params.get("callerKey", ""))
     if caller is None:
         return _error_page("Unknown caller", "The callerKey of this link is not an access key of any sandbox "
                            "account, so nothing was installed.", 403)
-    problem = _signature_problem(params, caller.secret_key or "")
+    entry.caller_id = caller.id
+    problem = _signature_problem(params, caller.secret_key or "", entry)
     if problem:
         return _error_page("Invalid signature", "Caller Input Exception: the signature of this link does not "
                            "match, so nothing was installed.", 403, problem)
@@ -74,7 +90,7 @@ def _default_methods() -> str:
     return current_app.config["FPS_DEFAULT_PAYMENT_METHODS"]
 
 
-def _signature_problem(params: dict[str, str], secret: str) -> str | None:
+def _signature_problem(params: dict[str, str], secret: str, entry: request_log.Entry) -> str | None:
     """None when the link is signed by the caller; else what the sandbox computed."""
     version = params.get("signatureVersion", "1")
     algorithm = params.get("signatureMethod", "HmacSHA256" if version == "2" else "HmacSHA1")
@@ -86,9 +102,11 @@ def _signature_problem(params: dict[str, str], secret: str) -> str | None:
     hosts = host_candidates(request.host, *AMAZON_CBUI_HOSTS)
     verdict = verify_hmac(secret, signature, params, version=version, algorithm=algorithm, method="GET",
                           hosts=hosts, path=request.path, exclude="signature")
+    entry.verdict = "ok" if verdict.ok else "mismatch"
     if verdict.ok:
         return None
-    causes = diagnose(secret, signature, params, method="GET", host=request.host.lower(), path=request.path,
+    entry.string_to_sign = verdict.string_to_sign
+    causes = entry.diagnosis = diagnose(secret, signature, params, method="GET", host=request.host.lower(), path=request.path,
                       received_order=list(request.args), version=version, algorithm=algorithm, exclude="signature",
                       amazon_hosts=AMAZON_CBUI_HOSTS)
     return (f"String to sign computed by the sandbox (hosts tried: {', '.join(hosts)}):\n{verdict.string_to_sign}"

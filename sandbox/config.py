@@ -30,6 +30,9 @@ DEFAULTS = {
     "FPS_SIGNATURE_MODE": "strict",
     # Allowed methods on the Co-Branded pages when the caller sends no paymentMethod (doc: ABT).
     "FPS_DEFAULT_PAYMENT_METHODS": "ABT",
+    # The admin console's password (HTTP Basic, any user name) for requests that do not come from this
+    # machine. Without one, the console answers only loopback requests.
+    "FPS_ADMIN_PASSWORD": None,
     # Seed for reproducible ids (tests, screenshots); None draws from the OS. Use a seed only with
     # one server process: every worker would draw the same ids.
     "FPS_SEED": None,

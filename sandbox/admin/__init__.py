@@ -3,6 +3,29 @@
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+@bp.before_request
+def _guard():
+    """From this machine the console is open; from anywhere else it needs FPS_ADMIN_PASSWORD."""
+    import hmac
+
+    from flask import Response, current_app, render_template, request
+
+    if request.remote_addr in LOOPBACK or (request.remote_addr or "").startswith("127."):
+        return None
+    password = current_app.config.get("FPS_ADMIN_PASSWORD")
+    if not password:
+        return render_template("errors/page.html", title="Console closed",
+                               message="The admin console answers only this machine unless FPS_ADMIN_PASSWORD is "
+                                       "set."), 403
+    auth = request.authorization
+    if auth is not None and auth.password is not None and hmac.compare_digest(auth.password.encode(),
+                                                                              password.encode()):
+        return None
+    return Response("The admin console needs its password.\n", 401,
+                    {"WWW-Authenticate": 'Basic realm="FPS Sandbox admin"', "Content-Type": "text/plain"})
 
 
 @bp.app_template_filter("book_label")

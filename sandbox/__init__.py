@@ -110,7 +110,7 @@ def _instance_secret(instance: Path) -> str:
 
 def _services(app: Flask, engine):
     from .certs import Signer
-    from .domain.clock import Clock
+    from .clock_store import shared_clock
     from .domain.fees import FeeSchedule
     from .domain.ids import IdGenerator
     from .domain.money import parse_cents
@@ -132,7 +132,7 @@ def _services(app: Flask, engine):
                       bool(cfg["FPS_AMOUNT_TRIGGERS"])),
         signer=Signer(cfg["FPS_KEY_DIR"] or app.instance_path),
         ids=IdGenerator(cfg["FPS_SEED"]),
-        clock=cfg.get("FPS_CLOCK") or Clock(),
+        clock=cfg.get("FPS_CLOCK") or shared_clock(storage),
         signature_mode=cfg["FPS_SIGNATURE_MODE"],
         clock_skew=timedelta(seconds=int(cfg["FPS_CLOCK_SKEW_SECONDS"])),
         public_url=(cfg["FPS_PUBLIC_URL"] or "").rstrip("/") or None,

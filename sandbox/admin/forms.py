@@ -45,3 +45,12 @@ class EditFieldsForm(FlaskForm):
 
     fields = TextAreaField("Fields", validators=[DataRequired(), Length(max=20000)])
     submit = SubmitField("Save and resend")
+
+
+class ClockForm(FlaskForm):
+    """Move the sandbox clock forward (validity, pending transitions and notification retries follow)."""
+
+    amount = IntegerField("Move forward by", default=1, validators=[DataRequired(), NumberRange(1, 10000)])
+    unit = SelectField("Unit", choices=[SelectChoice("minutes", "minutes"), SelectChoice("hours", "hours"),
+                                        SelectChoice("days", "days")])
+    submit = SubmitField("Move forward")

@@ -16,7 +16,7 @@ from ..services import catch_up, services
 from . import bp
 from wtforms.fields.choices import SelectChoice
 
-from .forms import ActionForm, FaultForm
+from .forms import ActionForm, ClockForm, FaultForm
 
 PAGE = 50
 
@@ -49,8 +49,10 @@ def index():
         recent = _transactions(s, None, 10)
         books = check_books(conn)
         s.close()
+    clock = services().clock
     return render_template("admin/index.html", accounts=accounts, liability=liability, debt=debt, fees=fees,
-                           recent=recent, books=books, reset_form=ActionForm())
+                           recent=recent, books=books, reset_form=ActionForm(), clock_form=ClockForm(),
+                           clock_offset=clock.offset, clock_shared=hasattr(clock, "move"))
 
 
 def _transactions(s: Session, before: int | None, limit: int, **filters):
@@ -310,3 +312,27 @@ def request_detail(pk: int):
         string_to_sign = string_to_sign_v1(flat, exclude) if version == "1" else \
             string_to_sign_v2(call.method, call.host.lower(), call.path, flat, exclude)
     return render_template("admin/request.html", call=call, params=params, string_to_sign=string_to_sign)
+
+
+@bp.route("/clock", methods=["POST"])
+def clock():
+    """Move the sandbox clock forward, or back to real time ("reset" in the form)."""
+    from datetime import timedelta
+
+    svc = services()
+    if not hasattr(svc.clock, "move"):
+        abort(409)
+    if request.form.get("reset"):
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        svc.clock.move(timedelta(0))
+        flash("The sandbox clock is back to real time.")
+        return redirect(url_for("admin.index"))
+    form = ClockForm()
+    if not form.validate_on_submit():
+        flash("Not moved: give a whole number of minutes, hours or days (1 to 10,000).")
+        return redirect(url_for("admin.index"))
+    step = timedelta(**{form.unit.data: form.amount.data})
+    svc.clock.move(svc.clock.offset + step)
+    flash(f"Moved the sandbox clock forward by {form.amount.data} {form.unit.data}.")
+    return redirect(url_for("admin.index"))

@@ -6,6 +6,7 @@ naive UTC datetimes throughout the sandbox.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 
@@ -36,3 +37,25 @@ class FixedClock(Clock):
 
     def advance(self, delta: timedelta) -> None:
         self.at += delta
+
+
+class SharedClock(Clock):
+    """Real time plus an offset that every server process shares (kept by `load`/`save` callables,
+    i.e. in the database), re-read at most once every `ttl` seconds."""
+
+    def __init__(self, load, save, ttl: float = 1.0) -> None:
+        super().__init__()
+        self._load, self._save, self._ttl = load, save, ttl
+        self._read_at = float("-inf")
+
+    def now(self) -> datetime:
+        if time.monotonic() - self._read_at > self._ttl:
+            self.offset, self._read_at = self._load(), time.monotonic()
+        return utcnow() + self.offset
+
+    def move(self, offset: timedelta) -> None:
+        """Set the offset from real time (0: back to real time)."""
+        if offset < timedelta(0):
+            raise ValueError("the sandbox clock only moves forward from real time")
+        self._save(offset)
+        self.offset, self._read_at = offset, time.monotonic()

@@ -1,0 +1,67 @@
+"""Exports: transactions, ledger lines and the request log as CSV or JSON, streamed a page at a
+time so a large sandbox does not have to fit in memory."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+
+from flask import Response, abort
+from sqlalchemy import select
+
+from ..models import ApiCall, FpsTransaction, LedgerEntry
+from ..services import services
+from . import bp
+
+BATCH = 1000
+TABLES = {"transactions": FpsTransaction.__table__, "ledger": LedgerEntry.__table__, "requests": ApiCall.__table__}
+
+
+def _rows(storage, table):
+    """Every row in id order, fetched a batch at a time (runs while the response streams)."""
+    last = 0
+    while True:
+        with storage.read() as conn:
+            batch = conn.execute(select(table).where(table.c.id > last).order_by(table.c.id).limit(BATCH)).all()
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].id
+
+
+def _plain(value):
+    return value.isoformat() + "Z" if isinstance(value, datetime) else value
+
+
+def _csv(storage, table):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.c.keys())
+    yield out.getvalue()
+    for row in _rows(storage, table):
+        out.seek(0)
+        out.truncate()
+        writer.writerow([_plain(v) for v in row])
+        yield out.getvalue()
+
+
+def _json(storage, table):
+    yield "["
+    for n, row in enumerate(_rows(storage, table)):
+        yield ("," if n else "") + json.dumps({k: _plain(v) for k, v in row._mapping.items()}, ensure_ascii=False)
+    yield "]\n"
+
+
+@bp.route("/export/<name>.<fmt>")
+def export(name: str, fmt: str):
+    """/admin/export/transactions.csv, ledger.json, requests.csv, ..."""
+    if name not in TABLES or fmt not in ("csv", "json"):
+        abort(404)
+    table = TABLES[name]
+    storage = services().storage
+    body = _csv(storage, table) if fmt == "csv" else _json(storage, table)
+    mimetype = "text/csv" if fmt == "csv" else "application/json"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="fps-sandbox-{name}.{fmt}"'})

@@ -71,6 +71,25 @@ def register(app: Flask) -> None:
             click.echo(f"| `{code}` | {STATUS_FOR_CODE.get(code, 400)} | {'yes' if cls.retriable else 'no'} | "
                        f"{cls.message} |")
 
+    @app.cli.command("snapshot")
+    @click.argument("verb", type=click.Choice(["save", "restore", "list"]))
+    @click.argument("name", required=False, default="")
+    def snapshot_command(verb: str, name: str) -> None:
+        """Save, restore or list named snapshots of the whole sandbox."""
+        from . import snapshots
+        from .admin.views import snapshot_dir
+
+        if verb == "list":
+            for found, saved in snapshots.listing(snapshot_dir()):
+                click.echo(f"{found}\t{saved}")
+            return
+        action = snapshots.save if verb == "save" else snapshots.restore
+        try:
+            count = action(services().storage, snapshot_dir(), name)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"{'Saved' if verb == 'save' else 'Restored'} snapshot {name!r} ({count} rows).")
+
     @app.cli.command("banner")
     @click.option("--url", default="http://127.0.0.1:5000")
     def banner(url: str) -> None:

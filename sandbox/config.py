@@ -33,6 +33,8 @@ DEFAULTS = {
     # The admin console's password (HTTP Basic, any user name) for requests that do not come from this
     # machine. Without one, the console answers only loopback requests.
     "FPS_ADMIN_PASSWORD": None,
+    # Where named snapshots are kept (default: instance/snapshots).
+    "FPS_SNAPSHOT_DIR": None,
     # Seed for reproducible ids (tests, screenshots); None draws from the OS. Use a seed only with
     # one server process: every worker would draw the same ids.
     "FPS_SEED": None,

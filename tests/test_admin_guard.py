@@ -30,6 +30,10 @@ def test_remote_with_a_password(app, app_config):
     assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Basic")
     assert client.get("/admin/", environ_base=remote, headers=basic("wrong")).status_code == 401
     assert client.get("/admin/", environ_base=remote, headers=basic("s3cret")).status_code == 200
+    with app.app_context():
+        from sandbox.extensions import db
+
+        db.engine.dispose()
 
 
 def test_the_api_and_cobranded_pages_stay_open(client):

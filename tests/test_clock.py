@@ -40,9 +40,11 @@ def test_the_offset_is_shared_through_the_database(app, app_config, client):
     move(client, 2, "days")
     other = create_app(app_config)  # another process would build its clock the same way
     with other.app_context():
+        from sandbox.extensions import db
         from sandbox.services import services
 
         ahead = services().clock.now() - utcnow()
+        db.engine.dispose()
     assert timedelta(days=2) - timedelta(seconds=5) < ahead <= timedelta(days=2, seconds=5)
 
 

@@ -49,8 +49,10 @@ def index():
         recent = _transactions(s, None, 10)
         books = check_books(conn)
         s.close()
+    from .. import snapshots
+
     clock = services().clock
-    return render_template("admin/index.html", accounts=accounts, liability=liability, debt=debt, fees=fees,
+    return render_template("admin/index.html", snapshots=snapshots.listing(snapshot_dir()), accounts=accounts, liability=liability, debt=debt, fees=fees,
                            recent=recent, books=books, reset_form=ActionForm(), clock_form=ClockForm(),
                            clock_offset=clock.offset, clock_shared=hasattr(clock, "move"))
 
@@ -335,4 +337,32 @@ def clock():
     step = timedelta(**{form.unit.data: form.amount.data})
     svc.clock.move(svc.clock.offset + step)
     flash(f"Moved the sandbox clock forward by {form.amount.data} {form.unit.data}.")
+    return redirect(url_for("admin.index"))
+
+
+def snapshot_dir():
+    from pathlib import Path
+
+    from flask import current_app
+
+    return Path(current_app.config["FPS_SNAPSHOT_DIR"] or Path(current_app.instance_path) / "snapshots")
+
+
+@bp.route("/snapshots", methods=["POST"])
+def snapshot():
+    """Save the whole state under a name, or restore a saved one ("restore" in the form)."""
+    from .. import snapshots
+
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    name = (request.form.get("name") or "").strip()
+    try:
+        if request.form.get("restore"):
+            count = snapshots.restore(services().storage, snapshot_dir(), name)
+            flash(f"Restored snapshot {name!r} ({count} rows).")
+        else:
+            count = snapshots.save(services().storage, snapshot_dir(), name)
+            flash(f"Saved snapshot {name!r} ({count} rows).")
+    except ValueError as exc:
+        flash(f"Not done: {exc}.")
     return redirect(url_for("admin.index"))

@@ -1,0 +1,64 @@
+"""Snapshots: save the whole state, change it, restore it: exactly the same rows come back."""
+
+import pytest
+
+from conftest import csrf, services_of
+from sandbox import snapshots
+from sandbox.models import Base
+
+
+def dump(app):
+    with services_of(app).storage.read() as conn:
+        return {t.name: [tuple(r) for r in conn.execute(t.select().order_by(*t.primary_key.columns))]
+                for t in Base.metadata.sorted_tables}
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path):
+    return {**app_config, "FPS_SNAPSHOT_DIR": str(tmp_path / "snaps")}
+
+
+def test_restore_returns_the_exact_state(app, client, fps, funded):
+    fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="p1",
+             **{"TransactionAmount.Value": "0.50"})
+    page = client.get("/admin/").get_data(as_text=True)
+    client.post("/admin/snapshots", data={"csrf_token": csrf(page), "name": "lesson-1", "save": "1"})
+    saved = dump(app)
+    for n in range(3):
+        fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference=f"later-{n}",
+                 **{"TransactionAmount.Value": "1.00"})
+    fps.call("CancelToken", TokenId=funded["fundingTokenID"])
+    assert dump(app) != saved
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "lesson-1" in page
+    r = client.post("/admin/snapshots", data={"csrf_token": csrf(page), "name": "lesson-1", "restore": "1"})
+    assert r.status_code == 302
+    restored = dump(app)
+    restored.pop("api_call"), saved.pop("api_call")  # the request log goes on recording the calls in between
+    assert restored == saved
+    again = fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="after-restore",
+                     **{"TransactionAmount.Value": "0.50"})
+    assert again.find("PayResult/TransactionStatus") == "Success"  # ids and sequences carry on
+    assert fps.call("GetPrepaidBalance", PrepaidInstrumentId=funded["prepaidInstrumentID"]).find(
+        "GetPrepaidBalanceResult/PrepaidBalance/AvailableBalance/Value") == "9.000000"
+
+
+def test_snapshots_survive_a_reset_and_work_from_the_cli(app):
+    runner = app.test_cli_runner()
+    assert "Saved snapshot 'start'" in runner.invoke(args=["snapshot", "save", "start"]).output
+    assert "start" in runner.invoke(args=["snapshot", "list"]).output
+    runner.invoke(args=["reset"])
+    assert "Restored snapshot 'start'" in runner.invoke(args=["snapshot", "restore", "start"]).output
+
+
+@pytest.mark.parametrize("name", ["", "../etc/passwd", "a" * 65, "bad/name", ".hidden"])
+def test_bad_names_are_refused(app, tmp_path, name):
+    with pytest.raises(ValueError):
+        snapshots.save(services_of(app).storage, tmp_path / "snaps", name)
+    assert not (tmp_path / "snaps").exists()
+
+
+def test_restoring_an_unknown_snapshot(app, client):
+    page = client.get("/admin/").get_data(as_text=True)
+    client.post("/admin/snapshots", data={"csrf_token": csrf(page), "name": "nope", "restore": "1"})
+    assert "there is no snapshot named" in client.get("/admin/").get_data(as_text=True)

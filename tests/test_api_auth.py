@@ -200,7 +200,8 @@ def test_oversized_parameter(fps):
 
 def test_garbage_body_is_an_fps_error_not_a_500(client):
     r = client.post("/", data=b"\xff\xfe\x00garbage=%%%", content_type="application/x-www-form-urlencoded")
-    assert r.status_code in (400, 403) and r.data.startswith(b'<?xml version="1.0"?>\n<Response><Errors>')
+    assert r.status_code == 400 and r.data.startswith(b'<?xml version="1.0"?>\n<Response><Errors>')
+    assert b"<Code>MissingParameter</Code>" in r.data
 
 
 def test_error_xml_shape(fps):

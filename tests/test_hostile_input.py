@@ -18,7 +18,7 @@ NASTY = ["", " ", "\x00", "\x1b[31m", "'; DROP TABLE account; --", "<script>aler
 def fps_error_or_ok(r):
     assert r.status_code in (200, 400, 403), (r.status_code, r.data[:300])
     root = ET.fromstring(r.data)
-    assert root.tag == "Response" or root.tag.endswith("Response")
+    assert root.tag.endswith("Response")  # FPS's error <Response> or an action's <...Response>
     assert b"Traceback" not in r.data and b"InternalError" not in r.data
 
 
@@ -101,7 +101,7 @@ def test_admin_with_nasty_paths_and_filters(client, funded):
         r = client.get(url)
         assert r.status_code == (400 if "%00" in url else 404 if "nowhere" in url or "AAAA" in url else 200), url
         assert b"Traceback" not in r.data
-        assert b"<b>" not in r.data or url.endswith("nowhere")
+        assert b"<b>" not in r.data
 
 
 def test_a_refused_action_writes_nothing(app, fps, funded):

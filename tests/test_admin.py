@@ -128,3 +128,13 @@ def test_refund_and_original_link_each_other(client, fps, funded):
     assert f'/admin/transactions/{tid}"' in refund and "Refund of" in refund
     assert "reversal: prepaid balance restored" in refund
     assert rid in text(client, "/admin/transactions?operation=Refund")
+
+
+def test_transaction_page_links_its_requests_and_notifications(client, fps, funded):
+    tid = fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="p",
+                   **{"TransactionAmount.Value": "0.50"}).find("PayResult/TransactionId")
+    page = text(client, f"/admin/transactions/{tid}")
+    request_link = page.split('href="/admin/requests/')[1].split('"')[0]
+    assert "PayResponse" in text(client, f"/admin/requests/{request_link}")
+    note_link = page.split('href="/admin/notifications/')[1].split('"')[0]
+    assert tid in text(client, f"/admin/notifications/{note_link}")

@@ -106,10 +106,18 @@ def transaction(transaction_id: str):
         parent = s.get(FpsTransaction, txn.parent_pk) if txn.parent_pk else None
         refunds = s.scalars(select(FpsTransaction).where(FpsTransaction.parent_pk == txn.id)
                             .order_by(FpsTransaction.id)).all()
+        from ..models import ApiCall, Notification
+
+        calls = conn.execute(select(ApiCall.id, ApiCall.at, ApiCall.action, ApiCall.http_status)
+                             .where(ApiCall.transaction_id == txn.transaction_id).order_by(ApiCall.id)).all()
+        notes = conn.execute(select(Notification.id, Notification.created_at, Notification.status, Notification.state,
+                                    Notification.attempts)
+                             .where(Notification.transaction_pk == txn.id).order_by(Notification.id)).all()
         s.close()
     names = {pk: a.name for pk, a in people.items()}
     return render_template("admin/transaction.html", txn=txn, people=people, history=history, lines=lines,
-                           instrument=instrument, token=token, names=names, parent=parent, refunds=refunds)
+                           instrument=instrument, token=token, names=names, parent=parent, refunds=refunds,
+                           calls=calls, notes=notes)
 
 
 @bp.route("/instruments")

@@ -1,0 +1,87 @@
+"""The signing playground: sign a Query-API request or a Co-Branded link with a demo caller's key
+and see every step — the canonical query, the string to sign, the signature, the finished URL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+from flask import render_template, request
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from ..models import Account
+from ..services import services
+from ..signature import canonical_query, hmac_sign, string_to_sign_v2
+from . import bp
+
+CBUI_PATH = "/cobranded-ui/actions/start"
+
+
+class PlaygroundForm(FlaskForm):
+    caller = SelectField("Caller")
+    kind = SelectField("What to sign", choices=[SelectChoice("api", "a Query-API request (POST /)"),
+                                                SelectChoice("cbui", "a Co-Branded link (GET)")])
+    host = StringField("Host as the client addresses it", validators=[DataRequired(), Length(max=255)])
+    params = TextAreaField("Parameters, one name=value per line", validators=[Length(max=20000)])
+    submit = SubmitField("Sign")
+
+
+def _example(kind: str) -> str:
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if kind == "cbui":
+        return ("pipelineName=SetupPrepaid\ncallerReferenceFunding=fund-1\ncallerReferenceSender=sender-1\n"
+                "fundingAmount=10.00\npaymentMethod=ABT,CC\nreturnURL=http://127.0.0.1:8000/return\nversion=2009-01-09")
+    return f"Action=GetTotalPrepaidLiability\nVersion=2008-09-17\nTimestamp={stamp}"
+
+
+@bp.route("/playground", methods=["GET", "POST"])
+def playground():
+    """Sign with a demo caller's key and show the canonical query, string to sign, signature and URL."""
+    with services().storage.read() as conn:
+        callers = conn.execute(select(Account.access_key, Account.name, Account.secret_key)
+                               .where(Account.access_key.is_not(None)).order_by(Account.id)).all()
+    form = PlaygroundForm()
+    form.caller.choices = [SelectChoice(c.access_key, f"{c.name} ({c.access_key})") for c in callers]
+    if request.method == "GET":
+        form.host.data = request.host
+        form.params.data = _example(request.args.get("kind", "api"))
+        form.kind.data = request.args.get("kind", "api")
+    result, problem = None, None
+    if form.validate_on_submit():
+        params, problem = _parse(form.params.data)
+        if problem is None:
+            secret = next(c.secret_key for c in callers if c.access_key == form.caller.data)
+            result = _sign(form.kind.data, form.host.data.strip().lower(), form.caller.data, secret, params)
+    return render_template("admin/playground.html", form=form, result=result, problem=problem)
+
+
+def _parse(text: str) -> tuple[dict[str, str], str | None]:
+    params = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip():
+            return {}, f"this line is not name=value: {line[:80]!r}"
+        params[name.strip()] = value.strip()
+    return params, None
+
+
+def _sign(kind: str, host: str, key: str, secret: str, params: dict[str, str]) -> dict:
+    if kind == "cbui":
+        params = {"callerKey": key, **params, "signatureMethod": "HmacSHA256", "signatureVersion": "2"}
+        text = string_to_sign_v2("GET", host, CBUI_PATH, params, exclude="signature")
+        signed = {**params, "signature": hmac_sign(secret, text)}
+        url = f"http://{host}{CBUI_PATH}?{urlencode(signed)}"
+        return {"canonical": canonical_query(params, "signature"), "string_to_sign": text,
+                "signature": signed["signature"], "url": url, "curl": None}
+    params = {"AWSAccessKeyId": key, **params, "SignatureMethod": "HmacSHA256", "SignatureVersion": "2"}
+    text = string_to_sign_v2("POST", host, "/", params)
+    signed = {**params, "Signature": hmac_sign(secret, text)}
+    body = urlencode(signed)
+    return {"canonical": canonical_query(params), "string_to_sign": text, "signature": signed["Signature"],
+            "url": None, "curl": f"curl -X POST http://{host}/ -d '{body}'"}

@@ -43,17 +43,17 @@ def wait_for(port: int, proc: subprocess.Popen, log: Path, seconds: float = 20) 
     raise RuntimeError(f"server did not listen on {port}")
 
 
-def e2e_database_url(work: Path) -> str:
-    """A database of the e2e servers' own: a SQLite file, or on PostgreSQL a schema of its own, so the
-    servers' background workers never touch what the other tests are doing."""
+def e2e_database_url(work: Path, schema: str = "fps_e2e") -> str:
+    """A database of an e2e server's own: a SQLite file, or on PostgreSQL a schema of its own, so its
+    background workers never touch what other tests (or other e2e servers) are doing."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{work / 'sandbox.sqlite'}"
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE SCHEMA IF NOT EXISTS fps_e2e")
-    return url + ("&" if "?" in url else "?") + "options=-csearch_path%3Dfps_e2e"
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    return url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
 
 
 @pytest.fixture(scope="package")

@@ -39,7 +39,7 @@ def crash(proc: subprocess.Popen) -> None:
 
 
 def test_notifications_survive_a_crash(tmp_path, merchant, browser):
-    db = e2e_database_url(tmp_path)
+    db = e2e_database_url(tmp_path, schema="fps_e2e_crash")  # not the shared live server's
     env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": db, "FPS_SANDBOX_FPS_KEY_DIR": str(tmp_path),
            "FPS_SANDBOX_SECRET_KEY": "e2e", "FPS_SANDBOX_FPS_IPN_RETRY_SECONDS": "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1"}
     flask = str(Path(sys.executable).parent / "flask")

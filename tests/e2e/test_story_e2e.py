@@ -172,7 +172,7 @@ def test_background_worker_completes_a_card_funding_without_any_call(live_server
                                FundingAmount="5.00", CallerReference="bg-fund-call")
     assert funding.FundPrepaidResult.TransactionStatus == "Pending"
     url = live_server["env"]["FPS_SANDBOX_SQLALCHEMY_DATABASE_URI"].replace("postgresql://", "postgresql+psycopg://")
-    assert "fps_e2e" in url or url.startswith("sqlite")
+    assert "search_path%3Dfps_e2e" in url or url.startswith("sqlite")
     engine = create_engine(url)
     query = text("SELECT status FROM fps_transaction WHERE transaction_id = :t")
     try:

@@ -221,6 +221,28 @@ class Buyer:
         return returned(self.confirm(chosen))
 
 
+def concurrent_pays(app, key: str, secret: str, token_id: str, value: str, threads: int, each: int) -> list[str]:
+    """`threads` threads, each sending `each` Pays of `value` at once; answers every status or error code."""
+    import threading
+
+    outcomes, lock = [], threading.Lock()
+
+    def worker(n):
+        caller = SignedCaller(app.test_client(), key, secret)
+        for i in range(each):
+            r = caller.call("Pay", SenderTokenId=token_id, CallerReference=f"t{n}-{i}",
+                            **{"TransactionAmount.Value": value, "TransactionAmount.CurrencyCode": "USD"})
+            with lock:
+                outcomes.append(r.find("PayResult/TransactionStatus") or r.error_code)
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return outcomes
+
+
 @pytest.fixture
 def buyer(client):
     return Buyer(client)

@@ -2,13 +2,12 @@
 The Daily Byte's story to the cent, every refusal, idempotency and the credit limit under load."""
 
 import calendar
-import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from conftest import NEWS_KEY, NEWS_SECRET, SignedCaller, postpaid_params, services_of
+from conftest import NEWS_KEY, NEWS_SECRET, concurrent_pays, postpaid_params, services_of
 from sandbox.domain.clock import FixedClock, utcnow
 from sandbox.models import Account, FpsTransaction, Instrument, LedgerEntry
 
@@ -265,20 +264,7 @@ def test_write_off_rejects_sender_description(news, tab):
 
 def test_concurrent_pays_at_the_credit_limit_never_exceed_it(app, tab):
     """Eight threads of five $1.00 Pays on a $20.00 limit: exactly 20 succeed."""
-    outcomes, lock = [], threading.Lock()
-
-    def worker(n):
-        caller = SignedCaller(app.test_client(), NEWS_KEY, NEWS_SECRET)
-        for i in range(5):
-            r = read(caller, tab, "1.00", ref=f"t{n}-{i}")
-            with lock:
-                outcomes.append(r.find("PayResult/TransactionStatus") or r.error_code)
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = concurrent_pays(app, NEWS_KEY, NEWS_SECRET, tab["creditSenderTokenID"], "1.00", threads=8, each=5)
     assert outcomes.count("Success") == 20 and outcomes.count("InsufficientBalance") == 20, outcomes
     with services_of(app).storage.read() as conn:
         assert conn.execute(select(Instrument.debt_cents).where(Instrument.kind == "Credit")).scalar_one() == 2000

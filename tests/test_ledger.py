@@ -1,11 +1,9 @@
 """The books: the invariant check catches every kind of drift, and concurrent Pays on one
 instrument can never overspend it."""
 
-import threading
-
 from sqlalchemy import insert, select, update
 
-from conftest import DD_KEY, DD_SECRET, SignedCaller, prepaid_params, services_of
+from conftest import DD_KEY, DD_SECRET, concurrent_pays, prepaid_params, services_of
 from sandbox.domain.clock import utcnow
 from sandbox.domain.ledger import check_books
 from sandbox.models import Account, FpsTransaction, Instrument, LedgerEntry
@@ -57,22 +55,7 @@ def test_concurrent_pays_never_overspend(app, buyer, fps):
     ret = buyer.authorize(prepaid_params())
     fps.call("FundPrepaid", SenderTokenId=ret["fundingTokenID"], PrepaidInstrumentId=ret["prepaidInstrumentID"],
              CallerReference="f", **{"FundingAmount.Value": "10.00"})
-    outcomes = []
-    lock = threading.Lock()
-
-    def worker(n):
-        caller = SignedCaller(app.test_client(), DD_KEY, DD_SECRET)
-        for i in range(3):
-            r = caller.call("Pay", SenderTokenId=ret["prepaidSenderTokenID"], CallerReference=f"t{n}-{i}",
-                            **{"TransactionAmount.Value": "0.50", "TransactionAmount.CurrencyCode": "USD"})
-            with lock:
-                outcomes.append(r.find("PayResult/TransactionStatus") or r.error_code)
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = concurrent_pays(app, DD_KEY, DD_SECRET, ret["prepaidSenderTokenID"], "0.50", threads=10, each=3)
     assert outcomes.count("Success") == 20 and outcomes.count("InsufficientBalance") == 10, outcomes
     with services_of(app).storage.read() as conn:
         assert conn.execute(select(Instrument.balance_cents)).scalar_one() == 0

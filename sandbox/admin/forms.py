@@ -6,6 +6,19 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
+def parse_name_values(text: str) -> dict[str, str]:
+    """"name=value" lines into a dict (blank lines skipped); ValueError names the first bad line."""
+    out = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"this line is not name=value: {line[:80]!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
 class ActionForm(FlaskForm):
     """A one-button form (reset, and the actions later issues add)."""
 

@@ -12,7 +12,7 @@ from ..models import Account, DeliveryAttempt, FpsTransaction, Notification, Tok
 from ..services import services
 from ..urls import valid_http_url
 from . import bp
-from .forms import ActionForm, EditFieldsForm, IpnSettingsForm
+from .forms import ActionForm, EditFieldsForm, IpnSettingsForm, parse_name_values
 
 PAGE = 50
 STATES = ("queued", "delivered", "failed", "no_url", "dropped")
@@ -49,10 +49,12 @@ def notification(pk: int):
     svc = services()
     edit_form = EditFieldsForm()
     if edit_form.validate_on_submit():
-        fields = _parse_fields(edit_form.fields.data)
-        if fields is None:
-            flash("Not saved: write one name=value per line.")
-        else:
+        try:
+            fields = parse_name_values(edit_form.fields.data)
+        except ValueError as exc:
+            fields = None
+            flash(f"Not saved: {exc}.")
+        if fields:
             ipn.edit(svc, pk, fields)
             sent = ipn.deliver(svc, pk, manual=True)
             flash("Saved the edited fields and resent." if sent else "Saved; not sent: there is no URL to send to.")
@@ -74,18 +76,6 @@ def notification(pk: int):
     return render_template("admin/notification.html", n=n, fields=fields, signed=signed, url=url,
                            attempts=attempts, caller=caller, txn_id=txn_id, edit_form=edit_form,
                            resend_form=ActionForm(), schedule=svc.ipn_schedule)
-
-
-def _parse_fields(text: str) -> dict[str, str] | None:
-    out = {}
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        name, sep, value = line.partition("=")
-        if not sep or not name.strip():
-            return None
-        out[name.strip()] = value.strip()
-    return out or None
 
 
 @bp.route("/notifications/<int:pk>/resend", methods=["POST"])

@@ -17,6 +17,7 @@ from ..models import Account
 from ..services import services
 from ..signature import canonical_query, hmac_sign, string_to_sign_v2
 from . import bp
+from .forms import parse_name_values
 
 CBUI_PATH = "/cobranded-ui/actions/start"
 
@@ -52,23 +53,14 @@ def playground():
         form.kind.data = request.args.get("kind", "api")
     result, problem = None, None
     if form.validate_on_submit():
-        params, problem = _parse(form.params.data)
-        if problem is None:
+        try:
+            params = parse_name_values(form.params.data)
+        except ValueError as exc:
+            problem = str(exc)
+        else:
             secret = next(c.secret_key for c in callers if c.access_key == form.caller.data)
             result = _sign(form.kind.data, form.host.data.strip().lower(), form.caller.data, secret, params)
     return render_template("admin/playground.html", form=form, result=result, problem=problem)
-
-
-def _parse(text: str) -> tuple[dict[str, str], str | None]:
-    params = {}
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        name, sep, value = line.partition("=")
-        if not sep or not name.strip():
-            return {}, f"this line is not name=value: {line[:80]!r}"
-        params[name.strip()] = value.strip()
-    return params, None
 
 
 def _sign(kind: str, host: str, key: str, secret: str, params: dict[str, str]) -> dict:

@@ -113,6 +113,10 @@ def _check_names(act: Action, params: dict[str, str]) -> None:
             raise errors.InvalidRequest(name=name[:64])
 
 
+class _Due(Exception):
+    """A read found Pending transactions due to complete (raised before the handler runs)."""
+
+
 class _Armed(Exception):
     """An armed fault applies to this call (raised before the handler runs)."""
 
@@ -129,12 +133,13 @@ def _run(act: Action | None, req: auth.Request, entry: request_log.Entry):
     """
     svc = services()
     writes = act is not None and act.writes
-    if not writes:
-        catch_up(svc)  # a read must see transactions that completed by now
-    check_faults, forced, retried = True, None, False
+    check_faults, forced, retried, caught_up = True, None, False, False
     while True:
         try:
-            return _attempt(svc, act, req, writes, check_faults, forced, entry)
+            return _attempt(svc, act, req, writes, check_faults, forced, entry, caught_up)
+        except _Due:
+            catch_up(svc)  # a read must see the transactions that completed by now
+            caught_up = True
         except _Armed as armed:
             check_faults = False
             forced = _take(svc, armed.fault)
@@ -149,12 +154,18 @@ def _run(act: Action | None, req: auth.Request, entry: request_log.Entry):
 
 
 def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_faults: bool,
-             forced: outcomes.Forced | None, entry: request_log.Entry):
-    """One unit of work: authenticate and run the handler; render once the unit is over."""
+             forced: outcomes.Forced | None, entry: request_log.Entry, caught_up: bool):
+    """One unit of work: authenticate and run the handler; render once the unit is over.
+
+    Due Pending transactions are completed first: in this unit for a write, in a unit of its own
+    (then this one again) for a read, which cannot write.
+    """
     with (svc.storage.write if writes else svc.storage.read)() as conn:
         context, namespace = _authenticate(conn, req, act, entry)
-        if writes and context.anything_due:
+        if context.anything_due and writes:
             completion.complete_due(conn, svc.clock.now(), svc.policy)
+        elif context.anything_due and not caught_up:
+            raise _Due()
         if check_faults and context.faults_armed:
             fault = outcomes.matching(conn, act.name)
             if fault is not None:

@@ -47,7 +47,23 @@ def tick(svc: Services) -> tuple[int, int]:
     from .ipn import deliver_due
 
     svc.request_log.flush()
-    return catch_up(svc), deliver_due(svc)
+    done = catch_up(svc), deliver_due(svc)
+    fold_totals(svc)
+    return done
+
+
+def fold_totals(svc: Services) -> None:
+    """Move the console's running totals up to the newest rows (domain/rollups.py)."""
+    from .domain import rollups
+
+    with svc.storage.read() as conn:
+        books, callers = rollups.behind(conn)
+    if books:
+        with svc.storage.write() as conn:
+            rollups.advance_books(conn)
+    if callers:
+        with svc.storage.write() as conn:
+            rollups.advance_callers(conn)
 
 
 def services() -> Services:

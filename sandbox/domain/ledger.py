@@ -155,7 +155,23 @@ def check_books(conn: Connection) -> BooksReport:
                 )
 
     report.problems += _check_fees(conn)
+    report.problems += _check_running_totals(conn, books)
     return report
+
+
+def _check_running_totals(conn: Connection, books: dict) -> list[str]:
+    """The console's running totals (domain/rollups.py) agree with a full count."""
+    from . import rollups
+
+    problems = [f"running total of {book}: {total} but its lines sum to {int(books.get(book, 0))}"
+                for book, (total, _) in rollups.book_totals(conn).items() if total != int(books.get(book, 0))]
+    folded = rollups.caller_figures(conn)
+    for caller_id, operation, status, count, amount, fee in conn.execute(rollups.statuses_after(0)):
+        got = folded.get(caller_id, {}).get((operation, status))
+        if got is None or (got.count, got.amount_cents, got.fee_cents) != (count, amount, fee):
+            problems.append(f"running figures of caller {caller_id}, {operation} {status}: {got} but "
+                            f"the status history says {count} / {amount} / {fee}")
+    return problems
 
 
 def _check_credit(pk: int, debt: int, limit: int, receivable: int) -> list[str]:

@@ -1,0 +1,161 @@
+"""Running totals for the console, kept exact without summing millions of rows on every view.
+
+The ledger and the status history are append-only, so their totals can be folded up to a
+watermark (an id) and the newer rows added when read:
+
+  book balance   = BookTotal up to the ledger mark    + ledger lines after it
+  caller figures = CallerTotal up to the status mark  + final statuses after it
+
+`advance_books` and `advance_callers` move a watermark forward (the background worker does it
+every round, see services.tick). Each runs in a unit of work of its own. On SQLite writers are
+serialized, so every row below the new mark is committed. On PostgreSQL ids are handed out
+before commit: a transaction could commit a lower id after the mark moved past it. So the
+advance first locks the table against writers (EXCLUSIVE still lets readers in), waiting at
+most a moment; when it cannot, it leaves the mark where it was and the next round tries again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, Connection, case, func, insert, select, text, union_all, update
+from sqlalchemy import cast as sa_cast
+
+from ..models import BookTotal, CallerTotal, FpsTransaction, LedgerEntry, SandboxMeta, StatusHistory
+
+LEDGER_MARK, STATUS_MARK = "rollup_ledger_through", "rollup_status_through"
+FINAL = ("Success", "Failure", "Cancelled")
+
+
+@dataclass
+class Figures:
+    """A caller's transactions of one operation that ended in one status."""
+
+    count: int = 0
+    amount_cents: int = 0
+    fee_cents: int = 0
+
+    def add(self, count: int, amount: int, fee: int) -> None:
+        self.count += int(count)
+        self.amount_cents += int(amount or 0)
+        self.fee_cents += int(fee or 0)
+
+
+def _mark(conn: Connection, key: str) -> int:
+    value = conn.execute(select(SandboxMeta.value).where(SandboxMeta.key == key)).scalar()
+    return int(value) if value else 0
+
+
+def _set_mark(conn: Connection, key: str, value: int) -> None:
+    if not conn.execute(update(SandboxMeta).where(SandboxMeta.key == key).values(value=str(value))).rowcount:
+        conn.execute(insert(SandboxMeta).values(key=key, value=str(value)))
+
+
+def _hold(conn: Connection, table: str) -> bool:
+    """PostgreSQL: keep writers of `table` out until commit (answers False if they would not let go)."""
+    if conn.dialect.name != "postgresql":
+        return True
+    from sqlalchemy.exc import OperationalError
+
+    conn.execute(text("SET LOCAL lock_timeout = '200ms'"))
+    try:
+        with conn.begin_nested():
+            conn.execute(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
+    except OperationalError:
+        return False
+    return True
+
+
+def _books_after(after):
+    """Each book's sum and line count over the ledger lines after `after` (an id or a subquery)."""
+    return (select(LedgerEntry.book, func.sum(LedgerEntry.amount_cents), func.count())
+            .where(LedgerEntry.id > after).group_by(LedgerEntry.book))
+
+
+def statuses_after(after):
+    """Per caller, operation and final status: count, gross and fees of the statuses after `after`."""
+    h, t = StatusHistory, FpsTransaction
+    return (select(t.caller_id, t.operation, h.status, func.count(), func.sum(h.amount_cents),
+                   func.sum(case((h.status == "Success", t.fee_cents), else_=0)))
+            .join(t, t.id == h.transaction_pk)
+            .where(h.id > after, h.status.in_(FINAL)).group_by(t.caller_id, t.operation, h.status))
+
+
+def _mark_subquery(key: str):
+    """A watermark, read inside the statement that uses it."""
+    return (select(func.coalesce(func.max(sa_cast(SandboxMeta.value, BigInteger)), 0))
+            .where(SandboxMeta.key == key).scalar_subquery())
+
+
+def behind(conn: Connection) -> tuple[bool, bool]:
+    """Whether the ledger and the status history have rows after their marks."""
+    return (bool(conn.execute(select(func.max(LedgerEntry.id) > _mark_subquery(LEDGER_MARK))).scalar()),
+            bool(conn.execute(select(func.max(StatusHistory.id) > _mark_subquery(STATUS_MARK))).scalar()))
+
+
+def advance_books(conn: Connection) -> int:
+    """Fold the ledger lines after the mark into BookTotal; answers how many lines."""
+    if not _hold(conn, "ledger_entry"):
+        return 0
+    mark = _mark(conn, LEDGER_MARK)
+    top = conn.execute(select(func.max(LedgerEntry.id))).scalar() or 0
+    if top <= mark:
+        return 0
+    folded = 0
+    for book, amount, lines in conn.execute(_books_after(mark).where(LedgerEntry.id <= top)):
+        folded += lines
+        bumped = conn.execute(update(BookTotal).where(BookTotal.book == book).values(
+            amount_cents=BookTotal.amount_cents + amount, lines=BookTotal.lines + lines)).rowcount
+        if not bumped:
+            conn.execute(insert(BookTotal).values(book=book, amount_cents=amount, lines=lines))
+    _set_mark(conn, LEDGER_MARK, top)
+    return folded
+
+
+def advance_callers(conn: Connection) -> int:
+    """Fold the final statuses after the mark into CallerTotal; answers how many."""
+    if not _hold(conn, "status_history"):
+        return 0
+    mark = _mark(conn, STATUS_MARK)
+    top = conn.execute(select(func.max(StatusHistory.id))).scalar() or 0
+    if top <= mark:
+        return 0
+    folded = 0
+    for caller_id, operation, status, count, amount, fee in conn.execute(statuses_after(mark).where(StatusHistory.id <= top)):
+        folded += count
+        key = (CallerTotal.caller_id == caller_id, CallerTotal.operation == operation, CallerTotal.status == status)
+        bumped = conn.execute(update(CallerTotal).where(*key).values(
+            count=CallerTotal.count + count, amount_cents=CallerTotal.amount_cents + amount,
+            fee_cents=CallerTotal.fee_cents + fee)).rowcount
+        if not bumped:
+            conn.execute(insert(CallerTotal).values(caller_id=caller_id, operation=operation, status=status,
+                                                    count=count, amount_cents=amount, fee_cents=fee))
+    _set_mark(conn, STATUS_MARK, top)
+    return folded
+
+
+def book_totals(conn: Connection) -> dict[str, tuple[int, int]]:
+    """Every book's (balance in cents, line count), exact: the folded totals plus newer lines.
+
+    One statement, so it reads one snapshot even while an advance commits (PostgreSQL reads each
+    statement afresh)."""
+    folded = select(BookTotal.book, BookTotal.amount_cents, BookTotal.lines)
+    newer = _books_after(_mark_subquery(LEDGER_MARK))
+    totals: dict[str, tuple[int, int]] = {}
+    for book, amount, lines in conn.execute(union_all(folded, newer)):
+        was = totals.get(book, (0, 0))
+        totals[book] = (was[0] + int(amount), was[1] + int(lines))
+    return totals
+
+
+def caller_figures(conn: Connection) -> dict[int, dict[tuple[str, str], Figures]]:
+    """caller id -> (operation, final status) -> Figures, exact: the folded totals plus newer
+    statuses (one statement, as above)."""
+    folded = select(CallerTotal.caller_id, CallerTotal.operation, CallerTotal.status, CallerTotal.count,
+                    CallerTotal.amount_cents, CallerTotal.fee_cents)
+    newer = statuses_after(_mark_subquery(STATUS_MARK))
+    figures: dict[int, dict[tuple[str, str], Figures]] = defaultdict(lambda: defaultdict(Figures))
+    for caller_id, operation, status, count, amount, fee in conn.execute(union_all(folded, newer)):
+        figures[caller_id][operation, status].add(count, amount, fee)
+    return figures

@@ -1,0 +1,86 @@
+"""The console's running totals: exact before, during and after folding, and across a reset."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from sandbox.domain import rollups
+from sandbox.models import LedgerEntry
+from sandbox.services import fold_totals, tick
+
+from conftest import prepaid_params, services_of
+
+
+def _pay(fps, funded, ref: str, value: str = "0.01"):
+    r = fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference=ref,
+                 **{"TransactionAmount.Value": value, "TransactionAmount.CurrencyCode": "USD"})
+    assert r.find("PayResult/TransactionStatus") == "Success", r.text
+    return r
+
+
+def _figures(app, caller_id=1):
+    with services_of(app).storage.read() as conn:
+        return rollups.caller_figures(conn).get(caller_id, {})
+
+
+def _books(app):
+    with services_of(app).storage.read() as conn:
+        return rollups.book_totals(conn)
+
+
+def test_caller_figures_count_fundings_and_pays_with_their_fees(app, fps, funded):
+    for n in range(3):
+        _pay(fps, funded, f"p{n}", "0.25")
+    figures = _figures(app)
+    fund = figures["FundPrepaid", "Success"]
+    assert (fund.count, fund.amount_cents, fund.fee_cents) == (1, 1000, 30)
+    pays = figures["Pay", "Success"]
+    assert (pays.count, pays.amount_cents, pays.fee_cents) == (3, 75, 0)
+
+
+def test_folding_keeps_the_figures_and_moves_the_mark(app, fps, funded):
+    _pay(fps, funded, "before")
+    before_books, before_figures = _books(app), dict(_figures(app))
+    svc = services_of(app)
+    fold_totals(svc)
+    assert _books(app) == before_books and dict(_figures(app)) == before_figures
+    with svc.storage.read() as conn:
+        assert rollups.behind(conn) == (False, False)
+        assert conn.execute(select(func.count()).select_from(rollups.BookTotal)).scalar() > 0
+    # rows after the mark are added to the folded totals, not counted twice
+    _pay(fps, funded, "after", "1.00")
+    with svc.storage.read() as conn:
+        assert rollups.behind(conn) == (True, True)
+    pays = _figures(app)["Pay", "Success"]
+    assert (pays.count, pays.amount_cents) == (2, 101)
+    tick(svc)
+    pays = _figures(app)["Pay", "Success"]
+    assert (pays.count, pays.amount_cents) == (2, 101)
+    with svc.storage.read() as conn:
+        assert rollups.behind(conn) == (False, False)
+
+
+def test_a_denied_funding_is_counted_as_a_failure_without_fee(app, fps, buyer):
+    ret = buyer.authorize(prepaid_params())
+    r = fps.call("FundPrepaid", SenderTokenId=ret["fundingTokenID"], PrepaidInstrumentId=ret["prepaidInstrumentID"],
+                 CallerReference="denied", **{"FundingAmount.Value": "9.75", "FundingAmount.CurrencyCode": "USD"})
+    assert r.find("FundPrepaidResult/TransactionStatus") == "Failure", r.text
+    figures = _figures(app)
+    failed = figures["FundPrepaid", "Failure"]
+    assert (failed.count, failed.amount_cents, failed.fee_cents) == (1, 975, 0)
+    assert ("FundPrepaid", "Success") not in figures
+
+
+def test_reset_clears_the_running_totals(app, fps, funded):
+    from conftest import ROOT
+    from sandbox.domain.clock import utcnow
+    from sandbox.world import load_fixture, reset
+
+    fold_totals(services_of(app))
+    with services_of(app).storage.write() as conn:
+        reset(conn, load_fixture(ROOT / "fixtures" / "demo.json"), utcnow())
+    assert _figures(app) == {}
+    with services_of(app).storage.read() as conn:
+        lines = dict(conn.execute(select(LedgerEntry.book, func.sum(LedgerEntry.amount_cents))
+                                  .group_by(LedgerEntry.book)).all())
+    assert {book: total for book, (total, _) in _books(app).items()} == {b: int(t) for b, t in lines.items()}

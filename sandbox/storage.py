@@ -42,6 +42,8 @@ class Storage:
     def read(self) -> Iterator[Connection]:
         """A read-only transaction (a consistent snapshot; never takes the write lock)."""
         with self.engine.connect() as conn:
+            if not self.is_sqlite:  # one snapshot for the whole unit, as SQLite's WAL gives
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 yield conn
 

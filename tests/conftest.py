@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 
 from sandbox import create_app
-from sandbox.domain.ledger import check_books
+from sandbox.domain.ledger import check_books, quick_check
 from sandbox.services import services
 from sandbox.signature import hmac_sign, string_to_sign_v2
 from sandbox.world import load_fixture, reset
@@ -58,7 +58,9 @@ def app(app_config):
     yield app
     with services_of(app).storage.read() as conn:
         report = check_books(conn)
+        quick = quick_check(conn)
     assert report.ok, report.problems
+    assert quick.ok and quick.lines == report.lines, quick.problems
     from sandbox.extensions import db
 
     with app.app_context():

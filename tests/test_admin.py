@@ -13,11 +13,31 @@ def text(client, url):
     return r.get_data(as_text=True)
 
 
-def test_dashboard_shows_accounts_balances_and_books(client, funded):
+def _card(html: str, caller: str) -> str:
+    start = html.index(f">{caller}</a> (caller)")
+    return html[start:html.index('<div class="card">', start)]
+
+
+def test_dashboard_shows_each_callers_figures_and_the_books(client, funded):
     html = text(client, "/admin/")
     assert "SANDBOX — no real money" in html and "Balanced" in html
-    assert "DigitalDownload" in html and "$9.70" in html and "$90.00" in html  # recipient net, John after funding
-    assert "AKIAIOSFODNN7EXAMPLE" in html and "prepaid liability $10.00" in html and "fees paid $0.30" in html
+    card = _card(html, "DigitalDownload")
+    assert '<div class="stat">$9.70</div>' in card  # the recipient's net after the funding
+    for fact in ("Prepaid liability</dt><dd>$10.00", "Fees paid</dt><dd><strong>$0.30", "Outstanding debt</dt><dd>$0.00",
+                 "Pays</dt><dd><strong>0</strong> for $0.00", "1 funding / settlement: $10.00"):
+        assert fact in card, fact
+    accounts = text(client, "/admin/accounts")
+    assert "AKIAIOSFODNN7EXAMPLE" in accounts and "$90.00" in accounts  # John after funding
+
+
+def test_dashboard_teaches_aggregation(client, fps, funded):
+    for n in range(40):
+        fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference=f"song{n}",
+                 **{"TransactionAmount.Value": "0.25"})
+    card = _card(text(client, "/admin/"), "DigitalDownload")
+    assert "Pays</dt><dd><strong>40</strong> for $10.00" in card
+    assert "Fees paid</dt><dd><strong>$0.30</strong>" in card and "0.7500¢ per Pay" in card
+    assert "Prepaid liability</dt><dd>$0.00" in card
 
 
 def test_transactions_show_gross_fee_net(client, fps, funded):
@@ -25,7 +45,7 @@ def test_transactions_show_gross_fee_net(client, fps, funded):
     row = html[html.index("FundPrepaid</td>"):]
     assert "$10.00" in row[:400] and "$0.30" in row[:400] and "$9.70" in row[:400]
     assert "FundPrepaid" in text(client, "/admin/transactions?operation=FundPrepaid")
-    assert "No transactions yet" in text(client, "/admin/transactions?operation=Pay")
+    assert "No transaction matches" in text(client, "/admin/transactions?operation=Pay")
 
 
 def test_transaction_page_lists_its_ledger_lines(client, fps, funded):
@@ -40,7 +60,7 @@ def test_transaction_page_lists_its_ledger_lines(client, fps, funded):
 
 def test_instruments_and_tokens(client, funded):
     html = text(client, "/admin/instruments")
-    assert "John Smith → DigitalDownload" in html and "Funding" in html and "PrepaidSender" in html
+    assert "John Smith</a> →" in html and "Funding" in html and "PrepaidSender" in html
     page = text(client, f"/admin/instruments/{funded['prepaidInstrumentID']}")
     assert funded["fundingTokenID"] in page and funded["prepaidSenderTokenID"] in page and "$10.00" in page
 
@@ -74,7 +94,7 @@ def test_reset_needs_a_post_with_csrf(app, client, funded):
     assert r.status_code == 302
     with services_of(app).storage.read() as conn:
         assert conn.execute(select(func.count()).select_from(Instrument)).scalar_one() == 0
-    assert "$100.00" in text(client, "/admin/") and "No transactions yet" in text(client, "/admin/transactions")
+    assert "$100.00" in text(client, "/admin/accounts") and "No transactions yet" in text(client, "/admin/transactions")
 
 
 def test_transactions_paginate(client, fps, buyer):
@@ -101,13 +121,15 @@ def test_credit_instruments_show_limit_debt_settled_and_written_off(client, news
     news.call("WriteOffDebt", CreditInstrumentId=tab["creditInstrumentID"], CallerReference="w1",
               **amount("AdjustmentAmount", "1.00"))
     html = text(client, "/admin/instruments")
-    row = html[html.index("Rita Reader → The Daily Byte"):][:900]
-    for figure in ("$20.00", "$100.00", "$7.50", "$5.00", "$1.00", "$1.50"):  # limit, total, charged, settled...
+    row = html[html.index("Rita Reader</a>"):][:900]
+    for figure in ("$20.00", "$100.00", "$5.00", "$1.00", "$1.50"):  # limit, total, settled, written off, debt
         assert figure in row, figure
     page = text(client, f"/admin/instruments/{tab['creditInstrumentID']}")
-    assert "Written off" in page and "SettleDebt" in page and "$0.30" in page and "$4.70" in page
-    dashboard = text(client, "/admin/")
-    assert "debt owed to it\n      $1.50" in dashboard
+    assert "Charged</dt><dd>$7.50" in page and "Written off</dt><dd>$1.00" in page
+    assert "SettleDebt" in page and "$0.30" in page and "$4.70" in page
+    card = _card(text(client, "/admin/"), "The Daily Byte")
+    assert "Outstanding debt</dt><dd>$1.50" in card and "Pays</dt><dd><strong>30</strong> for $7.50" in card
+    assert "Written off</dt><dd>$1.00" in card
     settled = text(client, "/admin/transactions?operation=SettleDebt")
     assert "$5.00" in settled and "$0.30" in settled and "$4.70" in settled
     tid = settled.split('/admin/transactions/')[1].split('"')[0]

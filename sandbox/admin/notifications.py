@@ -13,34 +13,32 @@ from ..services import services
 from ..urls import valid_http_url
 from . import bp
 from .forms import ActionForm, EditFieldsForm, IpnSettingsForm, parse_name_values
+from .paging import arg, int_arg, newest_first
 
-PAGE = 50
 STATES = ("queued", "delivered", "failed", "no_url", "dropped")
 
 
 @bp.route("/notifications")
 def inbox():
-    """Every notification, newest first, whether or not it could be sent."""
-    before = request.args.get("before", type=int)
-    state = request.args.get("state") if request.args.get("state") in STATES else None
+    """Every notification, newest first, whether or not it could be sent: filter by state or caller."""
+    state, caller = arg("state", STATES), int_arg("caller")
     with services().storage.read() as conn:
         s = Session(bind=conn)
         q = (select(Notification, Account.name, FpsTransaction.transaction_id, FpsTransaction.operation,
                     Token.token_id)
              .join(Account, Account.id == Notification.caller_id)
              .outerjoin(FpsTransaction, FpsTransaction.id == Notification.transaction_pk)
-             .outerjoin(Token, Token.id == Notification.token_pk)
-             .order_by(Notification.id.desc()).limit(PAGE + 1))
-        if before:
-            q = q.where(Notification.id < before)
+             .outerjoin(Token, Token.id == Notification.token_pk))
         if state:
             q = q.where(Notification.state == state)
-        rows = s.execute(q).all()
-        counts = dict(conn.execute(select(Notification.state, func.count()).group_by(Notification.state)).all())
+        if caller:
+            q = q.where(Notification.caller_id == caller)
+        page = newest_first(s, q, Notification.id)
+        waiting = conn.execute(select(func.count()).select_from(Notification).where(Notification.state == "queued")).scalar()
+        callers = s.execute(select(Account.id, Account.name).where(Account.access_key.is_not(None))).all()
         s.close()
-    more = rows[PAGE][0].id + 1 if len(rows) > PAGE else None
-    return render_template("admin/notifications.html", rows=rows[:PAGE], more=more, state=state, counts=counts,
-                           states=STATES, schedule=ipn.schedule_text(services()))
+    return render_template("admin/notifications.html", page=page, state=state, caller=caller, waiting=waiting,
+                           states=STATES, callers=callers, schedule=ipn.schedule_text(services()))
 
 
 @bp.route("/notifications/<int:pk>", methods=["GET", "POST"])
@@ -71,10 +69,11 @@ def notification(pk: int):
         caller = conn.execute(select(Account.name).where(Account.id == n.caller_id)).scalar_one()
         txn_id = conn.execute(select(FpsTransaction.transaction_id)
                               .where(FpsTransaction.id == n.transaction_pk)).scalar() if n.transaction_pk else None
+        token_id = conn.execute(select(Token.token_id).where(Token.id == n.token_pk)).scalar() if n.token_pk else None
     if not edit_form.fields.data:
         edit_form.fields.data = "\n".join(f"{k}={v}" for k, v in fields.items())
     return render_template("admin/notification.html", n=n, fields=fields, signed=signed, url=url,
-                           attempts=attempts, caller=caller, txn_id=txn_id, edit_form=edit_form,
+                           attempts=attempts, caller=caller, txn_id=txn_id, token_id=token_id, edit_form=edit_form,
                            resend_form=ActionForm(), schedule=svc.ipn_schedule)
 
 

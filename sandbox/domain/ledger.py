@@ -125,35 +125,7 @@ def check_books(conn: Connection) -> BooksReport:
     books = dict(
         conn.execute(select(LedgerEntry.book, func.sum(LedgerEntry.amount_cents)).group_by(LedgerEntry.book)).all()
     )
-    for acc_id, cached in conn.execute(select(Account.id, Account.balance_cents)).all():
-        derived = int(books.get(balance_book(acc_id), 0))
-        if derived != cached:
-            report.problems.append(f"account {acc_id}: balance {cached} but ledger says {derived}")
-        if cached < 0:
-            report.problems.append(f"account {acc_id}: negative balance {cached}")
-
-    liability: dict[int, int] = {}
-    for pk, kind, recipient, cached, debt, limit in conn.execute(
-        select(Instrument.id, Instrument.kind, Instrument.recipient_id, Instrument.balance_cents,
-               Instrument.debt_cents, Instrument.limit_cents)
-    ).all():
-        if kind == "Credit":
-            report.problems += _check_credit(pk, debt, limit, int(books.get(receivable_book(pk), 0)))
-            continue
-        derived = int(books.get(prepaid_book(pk), 0))
-        if derived != cached:
-            report.problems.append(f"prepaid instrument {pk}: balance {cached} but ledger says {derived}")
-        if cached < 0:
-            report.problems.append(f"prepaid instrument {pk}: negative balance {cached}")
-        liability[recipient] = liability.get(recipient, 0) + cached
-    for book, total in books.items():
-        if book.startswith("prepaid_liability:"):
-            recipient = int(book.split(":")[1])
-            if -int(total) != liability.get(recipient, 0):
-                report.problems.append(
-                    f"{book}: liability {-int(total)} but its instruments hold {liability.get(recipient, 0)}"
-                )
-
+    report.problems += check_balances(conn, books)
     report.problems += _check_fees(conn)
     report.problems += _check_running_totals(conn, books)
     return report
@@ -171,6 +143,55 @@ def _check_running_totals(conn: Connection, books: dict) -> list[str]:
         if got is None or (got.count, got.amount_cents, got.fee_cents) != (count, amount, fee):
             problems.append(f"running figures of caller {caller_id}, {operation} {status}: {got} but "
                             f"the status history says {count} / {amount} / {fee}")
+    return problems
+
+
+def quick_check(conn: Connection) -> BooksReport:
+    """The check the dashboard runs on every view: the running book totals (domain/rollups.py) sum to
+    zero and agree with every balance the tables hold. The full check also sums every journal."""
+    from . import rollups
+
+    totals = rollups.book_totals(conn)
+    report = BooksReport(lines=sum(lines for _, lines in totals.values()),
+                         total_cents=sum(amount for amount, _ in totals.values()))
+    if report.total_cents != 0:
+        report.problems.append(f"all lines sum to {report.total_cents}, not 0")
+    report.problems += check_balances(conn, {book: amount for book, (amount, _) in totals.items()})
+    return report
+
+
+def check_balances(conn: Connection, books: dict) -> list[str]:
+    """Account, prepaid and credit balances against their books' totals (book -> cents)."""
+    problems: list[str] = []
+    for acc_id, cached in conn.execute(select(Account.id, Account.balance_cents)).all():
+        derived = int(books.get(balance_book(acc_id), 0))
+        if derived != cached:
+            problems.append(f"account {acc_id}: balance {cached} but ledger says {derived}")
+        if cached < 0:
+            problems.append(f"account {acc_id}: negative balance {cached}")
+
+    liability: dict[int, int] = {}
+    for pk, kind, recipient, cached, debt, limit in conn.execute(
+        select(Instrument.id, Instrument.kind, Instrument.recipient_id, Instrument.balance_cents,
+               Instrument.debt_cents, Instrument.limit_cents)
+    ).all():
+        if kind == "Credit":
+            problems += _check_credit(pk, debt, limit, int(books.get(receivable_book(pk), 0)))
+            continue
+        derived = int(books.get(prepaid_book(pk), 0))
+        if derived != cached:
+            problems.append(f"prepaid instrument {pk}: balance {cached} but ledger says {derived}")
+        if cached < 0:
+            problems.append(f"prepaid instrument {pk}: negative balance {cached}")
+        liability[recipient] = liability.get(recipient, 0) + cached
+    for book, total in books.items():
+        if book.startswith("prepaid_liability:"):
+            recipient = int(book.split(":")[1])
+            if -int(total) != liability.get(recipient, 0):
+                problems.append(
+                    f"{book}: liability {-int(total)} but its instruments hold {liability.get(recipient, 0)}"
+                )
+
     return problems
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import BigInteger, Connection, case, func, insert, select, text, union_all, update
 from sqlalchemy import cast as sa_cast
@@ -159,3 +160,39 @@ def caller_figures(conn: Connection) -> dict[int, dict[tuple[str, str], Figures]
     for caller_id, operation, status, count, amount, fee in conn.execute(union_all(folded, newer)):
         figures[caller_id][operation, status].add(count, amount, fee)
     return figures
+
+
+@dataclass
+class CallerSummary:
+    """What a caller's figures say in words: micro-payments taken, money actually moved, fees."""
+
+    pays: Figures
+    collected: Figures  # FundPrepaid and SettleDebt: the only operations that move money
+    refunds: Figures
+    written_off: Figures
+    fees_cents: int
+    failures: int
+
+    @property
+    def fee_per_pay_cents(self) -> Decimal | None:
+        """The fees spread over the Pays, in cents to four places (shown, never booked)."""
+        if not self.pays.count:
+            return None
+        return (Decimal(self.fees_cents) / self.pays.count).quantize(Decimal("0.0001"))
+
+
+def summary(figures: dict[tuple[str, str], Figures]) -> CallerSummary:
+    def total(*operations: str, status: str = "Success") -> Figures:
+        out = Figures()
+        for op in operations:
+            f = figures.get((op, status))
+            if f:
+                out.add(f.count, f.amount_cents, f.fee_cents)
+        return out
+
+    return CallerSummary(
+        pays=total("Pay"), collected=total("FundPrepaid", "SettleDebt"), refunds=total("Refund"),
+        written_off=total("WriteOffDebt"),
+        fees_cents=sum(f.fee_cents for (_, status), f in figures.items() if status == "Success"),
+        failures=sum(f.count for (_, status), f in figures.items() if status != "Success"),
+    )

@@ -8,7 +8,7 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 PG_URL  ?= postgresql://postgres@127.0.0.1:5432/test
 FLASK   := $(BIN)/flask --app app
 
-.PHONY: run dev test test-sqlite test-postgres bench reset check-books chromium clean
+.PHONY: bench-console run dev test test-sqlite test-postgres bench reset check-books chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,9 +56,13 @@ chromium:
 		$$SUDO apt-get install -y -q chromium || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }; \
 	fi
 
-## bench: signed prepaid Pays against a fresh multi-worker server (see bench/README.md)
+## bench: signed prepaid Pays against a fresh multi-worker server (see README, Performance)
 bench: $(VENV)/.runtime
 	$(BIN)/python bench/pay_bench.py
+
+## bench-console: every console page timed at a million transactions (takes ~10 minutes)
+bench-console: $(VENV)/.dev
+	$(BIN)/python bench/console_bench.py
 
 reset: $(VENV)/.runtime
 	$(FLASK) reset

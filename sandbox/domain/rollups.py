@@ -68,10 +68,17 @@ def _hold(conn: Connection, table: str) -> bool:
     return True
 
 
-def _books_after(after):
-    """Each book's sum and line count over the ledger lines after `after` (an id or a subquery)."""
-    return (select(LedgerEntry.book, func.sum(LedgerEntry.amount_cents), func.count())
-            .where(LedgerEntry.id > after).group_by(LedgerEntry.book))
+def _books_after(after, through: int | None = None):
+    """Each book's sum and line count over the ledger lines after `after` (an id or a subquery).
+
+    The lines are picked by id in a subquery first: grouped directly, SQLite walks the whole book
+    index (in book order) instead of the few newest lines (bench/console_bench.py: 1.8 s vs 1 ms)."""
+    newer = (select(LedgerEntry.id, LedgerEntry.book, LedgerEntry.amount_cents)
+             .where(LedgerEntry.id > after).order_by(LedgerEntry.id))
+    if through is not None:
+        newer = newer.where(LedgerEntry.id <= through)
+    newer = newer.subquery()
+    return select(newer.c.book, func.sum(newer.c.amount_cents), func.count()).group_by(newer.c.book)
 
 
 def statuses_after(after):
@@ -104,7 +111,7 @@ def advance_books(conn: Connection) -> int:
     if top <= mark:
         return 0
     folded = 0
-    for book, amount, lines in conn.execute(_books_after(mark).where(LedgerEntry.id <= top)):
+    for book, amount, lines in conn.execute(_books_after(mark, top)):
         folded += lines
         bumped = conn.execute(update(BookTotal).where(BookTotal.book == book).values(
             amount_cents=BookTotal.amount_cents + amount, lines=BookTotal.lines + lines)).rowcount

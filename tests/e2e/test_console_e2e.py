@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-PAGES = ["", "transactions", "instruments", "ledger", "notifications", "ipn-settings", "requests", "faults",
+PAGES = ["", "accounts", "transactions", "instruments", "tokens", "ledger", "notifications", "ipn-settings", "requests", "faults",
          "playground"]
 
 pytestmark = pytest.mark.e2e
@@ -39,3 +39,109 @@ def test_console_makes_no_external_requests(live_server, browser):
         page.goto(f"{live_server['url']}/admin/{name}")
     context.close()
     assert outside == []
+
+
+HOSTILE = "<script>window.pwned=1</script><img src=x onerror=window.pwned=2>"
+
+
+def _shoot(page, name: str) -> None:
+    """Screenshots of the page at phone and desktop width, checking neither scrolls sideways."""
+    for width, height in ((390, 844), (1280, 800)):
+        page.set_viewport_size({"width": width, "height": height})
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
+        page.screenshot(path=str(ARTIFACTS / f"console-{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def _flash(page) -> str:
+    return page.inner_text(".flash") if page.locator(".flash").count() else page.inner_text("main")
+
+
+def test_console_answers_what_happened_and_controls_the_sandbox(live_server, merchant, page):
+    """A tester follows one payment from the dashboard to its token, instrument, buyer, ledger book,
+    request and notification; hostile descriptions never run; a fault, the clock, a snapshot and a
+    reset are each one click. Ends with a reset, so the other stories start from the demo world."""
+    from clients.boto_compat import connect
+
+    from .test_story_e2e import DD_KEY, DD_SECRET, boto_cbui_link, click_through
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    base = live_server["url"] + "/admin"
+    link = boto_cbui_link(live_server, merchant, fundingAmount="10.00", callerReferenceFunding="console-fund",
+                          callerReferenceSender="console-sender", paymentMethod="ABT", paymentReason=HOSTILE)
+    click_through(page, link)
+    from urllib.parse import parse_qsl, urlsplit
+
+    ret = dict(parse_qsl(urlsplit(merchant.received[-1]).query))
+    fps = connect("127.0.0.1", live_server["port"], DD_KEY, DD_SECRET)
+    fps.fund_prepaid(PrepaidInstrumentId=ret["prepaidInstrumentID"], SenderTokenId=ret["fundingTokenID"],
+                     FundingAmount="10.00", CallerReference="console-fund-call")
+    paid = fps.pay(SenderTokenId=ret["prepaidSenderTokenID"], TransactionAmount="0.25", CallerReference="console-song",
+                   CallerDescription=HOSTILE).PayResult.TransactionId
+
+    # what happened to this payment: search it, then walk its neighbours by clicking
+    page.goto(base + "/transactions")
+    page.fill("input[name=q]", paid)
+    page.click("form.card button[type=submit]")
+    assert page.url.endswith(f"/admin/transactions/{paid}")
+    assert HOSTILE in page.inner_text("main") and page.evaluate("window.pwned") is None
+    _shoot(page, "transaction")
+    page.click(f"a[href='/admin/tokens/{ret['prepaidSenderTokenID']}']")
+    assert "PrepaidSender token" in page.inner_text("h1") and page.evaluate("window.pwned") is None
+    _shoot(page, "token")
+    page.click(f"a[href='/admin/instruments/{ret['prepaidInstrumentID']}']")
+    assert "$9.75" in page.inner_text("main")
+    _shoot(page, "instrument")
+    page.click("a[href^='/admin/ledger?book=prepaid']")
+    assert "Lines of prepaid instrument" in page.inner_text("main")
+    _shoot(page, "ledger-book")
+    page.goto(base + f"/transactions/{paid}")
+    page.click("a[href^='/admin/requests/']")
+    assert "PayResponse" in page.inner_text("main")
+    page.goto(base + f"/transactions/{paid}")
+    page.click("a[href^='/admin/accounts/']:has-text('John Smith')")
+    assert "Instruments held" in page.inner_text("main")
+    _shoot(page, "account")
+    page.goto(base + "/accounts")
+    _shoot(page, "accounts")
+    page.goto(base + "/tokens")
+    _shoot(page, "tokens")
+
+    # control: arm a fault, see it fire, disarm it
+    page.goto(base + "/faults")
+    page.select_option("#action", "Pay")
+    page.select_option("#error_code", "InternalError")
+    page.fill("#count", "1")
+    page.click("button[value=Arm]")
+    assert "Armed fault" in _flash(page)
+    from boto.exception import BotoServerError
+
+    with pytest.raises(BotoServerError):
+        fps.pay(SenderTokenId=ret["prepaidSenderTokenID"], TransactionAmount="0.25", CallerReference="console-fault")
+    page.goto(base + "/requests?errors=1")
+    assert "InternalError" in page.inner_text("main")
+
+    # the clock, a snapshot, a reset and the restore
+    page.goto(base + "/")
+    page.fill("#amount", "2")
+    page.select_option("#unit", "days")
+    page.click("button[value=move]")
+    assert "ahead of" in page.inner_text("main")
+    page.click("button[name=reset][value='1']")
+    assert "(real time)" in page.inner_text("main")
+    page.fill("input[name=name]", "console-lesson")
+    page.click("button[name=save]")
+    assert "Saved snapshot 'console-lesson'" in _flash(page)
+    page.click("button[value=reset]")
+    assert "back to the demo world" in _flash(page)
+    page.goto(base + "/transactions")
+    assert "No transactions yet" in page.inner_text("main")
+    page.goto(base + "/")
+    page.locator("form", has_text="console-lesson").locator("button[name=restore]").click()
+    assert "Restored snapshot 'console-lesson'" in _flash(page)
+    page.goto(base + f"/transactions/{paid}")
+    assert "$0.25" in page.inner_text("main")
+    page.goto(base + "/")
+    page.click("button[value=reset]")
+    assert "back to the demo world" in _flash(page)

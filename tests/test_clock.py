@@ -58,3 +58,19 @@ def test_back_to_real_time_and_bad_input(app, client):
     assert "Not moved" in client.get("/admin/").get_data(as_text=True)
     assert client.post("/admin/clock", data={"amount": "1", "unit": "days"}).status_code == 400
     assert services_of(app).clock.offset == timedelta(0)  # no CSRF token: refused
+
+
+def test_the_console_shows_another_processs_move_at_once(app, app_config, client):
+    """The API re-reads the shared offset at most once a second; the console re-reads it on every page."""
+    from sandbox import create_app
+
+    other = create_app(app_config)
+    other_client = other.test_client()
+    assert "(real time)" in other_client.get("/admin/").get_data(as_text=True)  # its clock has read the offset
+    move(client, 3, "hours")
+    page = " ".join(other_client.get("/admin/").get_data(as_text=True).split())
+    assert "3:00:00 ahead of real time" in page
+    with other.app_context():
+        from sandbox.extensions import db
+
+        db.engine.dispose()

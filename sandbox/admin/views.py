@@ -18,8 +18,14 @@ from .transactions import listing
 
 @bp.before_request
 def _catch_up():
-    """Show transactions as they stand now: complete the Pending ones that are due."""
-    catch_up(services())
+    """Show everything as it stands now: the clock as another process may just have moved it, the
+    Pending transactions that are due completed, this process's buffered request log written down
+    (other processes' follows within a second)."""
+    svc = services()
+    if hasattr(svc.clock, "refresh"):
+        svc.clock.refresh()
+    catch_up(svc)
+    svc.request_log.flush()
 
 
 @bp.route("/")

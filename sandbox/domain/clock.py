@@ -53,6 +53,10 @@ class SharedClock(Clock):
             self.offset, self._read_at = self._load(), time.monotonic()
         return utcnow() + self.offset
 
+    def refresh(self) -> None:
+        """Re-read the offset on the next `now()` (the console shows another process's move at once)."""
+        self._read_at = float("-inf")
+
     def move(self, offset: timedelta) -> None:
         """Set the offset from real time (0: back to real time)."""
         if offset < timedelta(0):

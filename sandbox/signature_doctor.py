@@ -47,6 +47,8 @@ def diagnose(secret: str, signature: str, params: Mapping[str, str], *, method: 
          _v2(method, host, canonical_path(path), _query(
              {k: v for k, v in params.items() if k not in ("SignatureMethod", "SignatureVersion")}, byte_order,
              rfc3986, exclude)), algorithm),
+        (f"the {exclude} parameter itself was signed (with an empty value); it must be left out of the string to sign",
+         _v2(method, host, canonical_path(path), _query({**params, exclude: ""}, byte_order, rfc3986, "")), algorithm),
         (f"the string was signed for {'POST' if method == 'GET' else 'GET'}, but the request was a {method}",
          _v2("POST" if method == "GET" else "GET", host, canonical_path(path), good_query), algorithm),
         ("the host was signed without its port" if bare != host else "the host was signed with a port",

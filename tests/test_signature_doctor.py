@@ -40,6 +40,8 @@ def doctor(signature, secret=SECRET, version="2", algorithm="HmacSHA256"):
     (v2(q=query(lambda n: [x for x in ORDER if x in n], rfc3986)), "were not sorted"),
     (v2(q=query(by_bytes, rfc3986, params={k: v for k, v in PARAMS.items() if not k.startswith("Signature")})),
      "SignatureMethod and SignatureVersion were left out"),
+    (v2(q=query(by_bytes, rfc3986, exclude="", params={**PARAMS, "Signature": ""})),
+     "the Signature parameter itself was signed"),
     (v2(method="GET"), "signed for GET, but the request was a POST"),
     (v2(host="127.0.0.1"), "signed without its port"),
     (v2(path=""), "signed as '' (empty)"),

@@ -17,7 +17,7 @@ from .transactions import listing
 
 
 @bp.before_request
-def _catch_up():
+def _bring_up_to_date():
     """Show everything as it stands now: the clock as another process may just have moved it, the
     Pending transactions that are due completed, this process's buffered request log written down
     (other processes' follows within a second)."""

@@ -62,6 +62,7 @@ def live_server(tmp_path_factory):
     work = tmp_path_factory.mktemp("live")
     env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": e2e_database_url(work),
            "FPS_SANDBOX_FPS_KEY_DIR": str(work), "FPS_SANDBOX_SECRET_KEY": "e2e",
+           "FPS_SANDBOX_FPS_SNAPSHOT_DIR": str(work / "snapshots"),  # not the developer's own
            "FPS_SANDBOX_FPS_PENDING_SECONDS": "1"}  # card and bank payments: Pending for a second
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "flask"), "--app", "app", "reset"], cwd=ROOT, env=env, check=True,

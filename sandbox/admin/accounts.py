@@ -11,24 +11,30 @@ from ..domain.ledger import balance_book
 from ..models import Account, FpsTransaction, Instrument, PaymentMethod, Token
 from ..services import services
 from . import bp
-from .paging import arg
+from .paging import arg, newest_first
 from .transactions import listing
+
+
+ROLES = ("callers", "buyers")
 
 
 @bp.route("/accounts")
 def accounts():
-    """Every account with its balance; search by name, e-mail or access key."""
-    q = arg("q")
+    """Every account with its balance, newest first: callers or buyers; search by name, e-mail or
+    access key."""
+    q, role = arg("q"), arg("role", ROLES)
     with services().storage.read() as conn:
-        query = select(Account).order_by(Account.id)
+        query = select(Account)
+        if role:
+            query = query.where(Account.access_key.is_not(None) if role == "callers" else Account.access_key.is_(None))
         if q:
             pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             query = query.where(or_(Account.name.ilike(pattern, escape="\\"), Account.email.ilike(pattern, escape="\\"),
                                     Account.access_key == q))
         s = Session(bind=conn)
-        rows = s.scalars(query.limit(500)).all()
+        page = newest_first(s, query, Account.id)
         s.close()
-    return render_template("admin/accounts.html", rows=rows, q=q)
+    return render_template("admin/accounts.html", page=page, q=q, role=role, roles=ROLES)
 
 
 @bp.route("/accounts/<int:pk>")

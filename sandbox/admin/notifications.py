@@ -20,24 +20,30 @@ STATES = ("queued", "delivered", "failed", "no_url", "dropped")
 
 @bp.route("/notifications")
 def inbox():
-    """Every notification, newest first, whether or not it could be sent: filter by state or caller."""
-    state, caller = arg("state", STATES), int_arg("caller")
+    """Every notification, newest first, whether or not it could be sent: filter by state or caller;
+    search by the TransactionId or token id it is about."""
+    state, caller, q = arg("state", STATES), int_arg("caller"), arg("q")
     with services().storage.read() as conn:
         s = Session(bind=conn)
-        q = (select(Notification, Account.name, FpsTransaction.transaction_id, FpsTransaction.operation,
-                    Token.token_id)
-             .join(Account, Account.id == Notification.caller_id)
-             .outerjoin(FpsTransaction, FpsTransaction.id == Notification.transaction_pk)
-             .outerjoin(Token, Token.id == Notification.token_pk))
+        query = (select(Notification, Account.name, FpsTransaction.transaction_id, FpsTransaction.operation,
+                        Token.token_id)
+                 .join(Account, Account.id == Notification.caller_id)
+                 .outerjoin(FpsTransaction, FpsTransaction.id == Notification.transaction_pk)
+                 .outerjoin(Token, Token.id == Notification.token_pk))
         if state:
-            q = q.where(Notification.state == state)
+            query = query.where(Notification.state == state)
         if caller:
-            q = q.where(Notification.caller_id == caller)
-        page = newest_first(s, q, Notification.id)
+            query = query.where(Notification.caller_id == caller)
+        if q:  # what it is about: a transaction or a token (each through its own index)
+            txn = s.scalar(select(FpsTransaction.id).where(FpsTransaction.transaction_id == q))
+            token = s.scalar(select(Token.id).where(Token.token_id == q))
+            query = query.where(Notification.transaction_pk == txn) if txn else \
+                query.where(Notification.token_pk == (token or 0))
+        page = newest_first(s, query, Notification.id)
         waiting = conn.execute(select(func.count()).select_from(Notification).where(Notification.state == "queued")).scalar()
         callers = s.execute(select(Account.id, Account.name).where(Account.access_key.is_not(None))).all()
         s.close()
-    return render_template("admin/notifications.html", page=page, state=state, caller=caller, waiting=waiting,
+    return render_template("admin/notifications.html", page=page, state=state, caller=caller, q=q, waiting=waiting,
                            states=STATES, callers=callers, schedule=ipn.schedule_text(services()))
 
 

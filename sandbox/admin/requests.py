@@ -23,8 +23,8 @@ def requests_log():
     action, key, q = arg("action"), arg("key"), arg("q")
     errors_only = request.args.get("errors") == "1"
     with services().storage.read() as conn:
-        if q:
-            found = conn.execute(select(ApiCall.id).where(ApiCall.request_id == q)).scalar()
+        if q:  # a successful response's RequestId carries a ":0" suffix, an error's does not
+            found = conn.execute(select(ApiCall.id).where(ApiCall.request_id.in_({q, q.rsplit(":", 1)[0]}))).scalar()
             if found:
                 return redirect(url_for("admin.request_detail", pk=found))
         query = select(ApiCall.id, ApiCall.at, ApiCall.face, ApiCall.action, ApiCall.access_key, ApiCall.http_status,

@@ -44,12 +44,14 @@ def index():
         pending = conn.execute(select(func.count()).select_from(FpsTransaction).where(
             FpsTransaction.status == "Pending")).scalar()
         recent = s.execute(listing(s).order_by(FpsTransaction.id.desc()).limit(10)).all()
+        latest = {c.id: s.execute(listing(s, caller_id=c.id).order_by(FpsTransaction.id.desc()).limit(3)).all()
+                  for c in callers}
         books = quick_check(conn)
         s.close()
     clock = services().clock
     return render_template("admin/index.html", snapshots=snapshots.listing(snapshot_dir()), callers=callers,
                            owed=owed, summaries={c.id: rollups.summary(figures.get(c.id, {})) for c in callers},
-                           pending=pending, recent=recent, books=books, reset_form=ActionForm(),
+                           pending=pending, recent=recent, latest=latest, books=books, reset_form=ActionForm(),
                            clock_form=ClockForm(), clock_offset=clock.offset, clock_shared=hasattr(clock, "move"))
 
 

@@ -37,3 +37,17 @@ def test_request_log_export_and_batches(app, client, fps, monkeypatch):
 def test_unknown_exports(client):
     assert client.get("/admin/export/accounts.csv").status_code == 404
     assert client.get("/admin/export/ledger.xml").status_code == 404
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_defused(client, fps, funded):
+    formula = '=HYPERLINK("http://evil.example","click")'
+    fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="@SUM(A1)",
+             CallerDescription=formula, **{"TransactionAmount.Value": "0.50"})
+    rows = list(csv.DictReader(io.StringIO(client.get("/admin/export/transactions.csv").get_data(as_text=True))))
+    pay = rows[-1]
+    assert pay["caller_description"] == "'" + formula and pay["caller_reference"] == "'@SUM(A1)"
+    assert pay["amount_cents"] == "50"  # numbers are left alone
+    ledger = list(csv.DictReader(io.StringIO(client.get("/admin/export/ledger.csv").get_data(as_text=True))))
+    assert any(line["amount_cents"].startswith("-") for line in ledger)  # negative amounts stay numbers
+    data = client.get("/admin/export/transactions.json").get_json()
+    assert data[-1]["caller_description"] == formula  # JSON is data, not a sheet: exact

@@ -35,6 +35,18 @@ def _plain(value):
     return value.isoformat() + "Z" if isinstance(value, datetime) else value
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """A CSV cell: text a spreadsheet would run as a formula (descriptions and references come from
+    outside) gets a leading apostrophe, as OWASP advises; numbers stay numbers."""
+    value = _plain(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv(storage, table):
     out = io.StringIO()
     writer = csv.writer(out)
@@ -43,7 +55,7 @@ def _csv(storage, table):
     for row in _rows(storage, table):
         out.seek(0)
         out.truncate()
-        writer.writerow([_plain(v) for v in row])
+        writer.writerow([_cell(v) for v in row])
         yield out.getvalue()
 
 

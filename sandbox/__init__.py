@@ -44,6 +44,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         app.extensions["fps_sandbox"] = _services(app, db.engine)
 
+    from .urls import RowId
+
+    app.url_map.converters["row"] = RowId  # /admin/requests/<row:pk>: a key the database can hold, else 404
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .cbui import bp as cbui_bp

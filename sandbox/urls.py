@@ -1,8 +1,11 @@
-"""URL checks shared by the faces (returnURL, OverrideIPNURL, notification URLs)."""
+"""URL checks shared by the faces (returnURL, OverrideIPNURL, notification URLs) and the route
+converter for table keys."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+
+from werkzeug.routing import IntegerConverter
 
 
 def valid_http_url(url: str | None) -> bool:
@@ -15,3 +18,14 @@ def valid_http_url(url: str | None) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.fragment
+
+
+MAX_ROW_ID = 2**63 - 1
+
+
+class RowId(IntegerConverter):
+    """A table's key in a URL: 1 up to the largest 64-bit integer (a larger one would not reach the
+    database as a number, so the route does not match: 404)."""
+
+    def __init__(self, url_map) -> None:
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)

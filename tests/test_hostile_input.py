@@ -104,6 +104,21 @@ def test_admin_with_nasty_paths_and_filters(client, funded):
         assert b"<b>" not in r.data
 
 
+HUGE = "9" * 25  # no database integer holds it
+
+
+def test_admin_keys_too_large_for_the_database(client, funded):
+    for url in [f"/admin/{page}?before={HUGE}" for page in ("transactions", "instruments", "tokens", "ledger",
+                                                             "notifications", "requests", "accounts")] + \
+               [f"/admin/transactions?caller={HUGE}&sender={HUGE}", f"/admin/tokens?buyer={HUGE}",
+                "/admin/transactions?before=-5", "/admin/ledger?before=0"]:
+        r = client.get(url)
+        assert r.status_code == 200, url
+    for url in [f"/admin/accounts/{HUGE}", f"/admin/notifications/{HUGE}", f"/admin/requests/{HUGE}",
+                "/admin/accounts/0", "/admin/requests/-1"]:
+        assert client.get(url).status_code == 404, url
+
+
 def test_a_refused_action_writes_nothing(app, fps, funded):
     from sqlalchemy import func, select
 

@@ -183,6 +183,10 @@ def test_faults_page_arms_and_disarms_with_csrf(client, fps):
     page = client.get("/admin/faults").get_data(as_text=True)
     assert "Armed fault #" in page and "AccessFailure" in page
     assert client.post("/admin/faults", data={"action": "Pay", "mode": "error"}).status_code == 400  # no CSRF
+    for bad in ("abc", "9" * 25, "-3"):  # a bad fault id disarms nothing (never all of them)
+        r = client.post("/admin/faults/disarm", data={"csrf_token": csrf(page), "fault_id": bad, "submit": "disarm"},
+                        follow_redirects=True)
+        assert "there is no such fault" in r.get_data(as_text=True) and "AccessFailure" in r.get_data(as_text=True)
     r = client.post("/admin/faults/disarm", data={"csrf_token": csrf(page), "submit": "disarm-all"})
     assert r.status_code == 302 and "No faults armed" in client.get("/admin/faults").get_data(as_text=True)
     assert fps.call("GetTotalPrepaidLiability").status == 200

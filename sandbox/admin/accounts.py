@@ -37,7 +37,7 @@ def accounts():
     return render_template("admin/accounts.html", page=page, q=q, role=role, roles=ROLES)
 
 
-@bp.route("/accounts/<int:pk>")
+@bp.route("/accounts/<row:pk>")
 def account(pk: int):
     """One account: balance and ledger book; as a caller its figures, instruments issued and IPN
     settings; as a buyer its payment methods and instruments; newest transactions either way."""

@@ -56,7 +56,14 @@ def disarm():
     """Disarm one fault (fault_id in the form) or all of them."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    fault_id = request.form.get("fault_id", type=int)
+    from ..urls import MAX_ROW_ID
+
+    fault_id = None
+    if "fault_id" in request.form:  # one fault; without it, all of them
+        fault_id = request.form.get("fault_id", type=int)
+        if fault_id is None or not 0 < fault_id <= MAX_ROW_ID:
+            flash("Not disarmed: there is no such fault.")
+            return redirect(url_for("admin.faults"))
     with services().storage.write() as conn:
         count = outcomes.disarm(conn, fault_id)
     flash(f"Disarmed {count} fault(s).")
@@ -90,7 +97,7 @@ def faults_json():
         return jsonify(error=str(exc)), 400
 
 
-@bp.route("/faults/<int:fault_id>.json", methods=["DELETE"])
+@bp.route("/faults/<row:fault_id>.json", methods=["DELETE"])
 @csrf.exempt
 def fault_json(fault_id: int):
     if not request.is_json:

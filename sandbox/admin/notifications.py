@@ -47,7 +47,7 @@ def inbox():
                            states=STATES, callers=callers, schedule=ipn.schedule_text(services()))
 
 
-@bp.route("/notifications/<int:pk>", methods=["GET", "POST"])
+@bp.route("/notifications/<row:pk>", methods=["GET", "POST"])
 def notification(pk: int):
     """One notification: its fields, how it is signed, every attempt, what happens next."""
     svc = services()
@@ -83,7 +83,7 @@ def notification(pk: int):
                            resend_form=ActionForm(), schedule=svc.ipn_schedule)
 
 
-@bp.route("/notifications/<int:pk>/resend", methods=["POST"])
+@bp.route("/notifications/<row:pk>/resend", methods=["POST"])
 def resend(pk: int):
     """Send a notification again now, whatever happened to it before."""
     if not ActionForm().validate_on_submit():

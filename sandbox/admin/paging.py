@@ -19,7 +19,7 @@ class Page:
 
 def newest_first(conn, query, id_column, size: int = PAGE) -> Page:
     """Run `query` ordered by `id_column` descending from the request's ?before=, one page long."""
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     if before:
         query = query.where(id_column < before)
     rows = conn.execute(query.order_by(id_column.desc()).limit(size + 1)).all()
@@ -42,4 +42,8 @@ def arg(name: str, choices=None) -> str | None:
 
 
 def int_arg(name: str) -> int | None:
-    return request.args.get(name, type=int)
+    """A key from the query string: None unless a whole number the database can hold (1 to 2**63-1)."""
+    from ..urls import MAX_ROW_ID
+
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= MAX_ROW_ID else None

@@ -44,7 +44,7 @@ def requests_log():
                            callers=callers)
 
 
-@bp.route("/requests/<int:pk>")
+@bp.route("/requests/<row:pk>")
 def request_detail(pk: int):
     """One call: the parameters as received, the string to sign, the verdict and likely mistakes, the response."""
     with services().storage.read() as conn:

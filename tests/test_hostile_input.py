@@ -111,6 +111,8 @@ def test_admin_keys_too_large_for_the_database(client, funded):
     for url in [f"/admin/{page}?before={HUGE}" for page in ("transactions", "instruments", "tokens", "ledger",
                                                              "notifications", "requests", "accounts")] + \
                [f"/admin/transactions?caller={HUGE}&sender={HUGE}", f"/admin/tokens?buyer={HUGE}",
+                "/admin/ledger?book=balance:abc", "/admin/ledger?book=prepaid_liability:%D9%A3",
+                f"/admin/ledger?book=credit_sales:{HUGE}", "/admin/ledger?journal=%3Cb%3E",
                 "/admin/transactions?before=-5", "/admin/ledger?before=0"]:
         r = client.get(url)
         assert r.status_code == 200, url

@@ -32,21 +32,22 @@ def _guard():
 def book_label(book: str, names: dict) -> str:
     """A ledger book in words: "balance:3" -> "John Smith · Amazon Payments balance"."""
     kind, _, ref = book.partition(":")
+    ref = int(ref) if ref.isdigit() and ref.isascii() else ref  # a book named in a URL may be anything
     if kind == "balance":
-        return f"{names.get(int(ref), ref)} · Amazon Payments balance"
+        return f"{names.get(ref, ref)} · Amazon Payments balance"
     if kind == "funding":
         method, _, pm = ref.partition(":")
         return f"{'credit card' if method == 'CC' else 'bank account'} #{pm} (outside money)"
     if kind == "prepaid":
         return f"prepaid instrument #{ref} · buyer's stored value"
     if kind == "prepaid_liability":
-        return f"{names.get(int(ref), ref)} · prepaid liability"
+        return f"{names.get(ref, ref)} · prepaid liability"
     if kind == "receivable":
         return f"credit instrument #{ref} · debt the buyer owes"
     if kind == "credit_sales":
-        return f"{names.get(int(ref), ref)} · sales on credit not yet settled"
+        return f"{names.get(ref, ref)} · sales on credit not yet settled"
     if kind == "written_off":
-        return f"{names.get(int(ref), ref)} · debt written off (expense)"
+        return f"{names.get(ref, ref)} · debt written off (expense)"
     return {"clearing": "clearing (in flight)", "fee_revenue": "FPS fee revenue",
             "opening": "opening balances (demo world)"}.get(book, book)
 

@@ -152,3 +152,21 @@ def test_ledger_pages_by_key(client, fps, world):
     older = html(client, f"/admin/ledger?before={shown[-1]}")
     rest = [int(n) for n in re.findall(r"<tr><td>(\d+)</td>", older)]
     assert rest and max(rest) == shown[-1] - 1 and "← Newest" in older
+
+
+def test_codes_are_explained_where_they_appear_and_can_be_armed(client, fps):
+    from sandbox.domain import errors
+
+    fps.call("Pay", SenderTokenId="NOPE", CallerReference="bad", **_amount("TransactionAmount", "0.01"))
+    listing = html(client, "/admin/requests?errors=1")
+    assert ('<a class="code" href="/admin/codes#InvalidTokenId_Sender" title="'
+            + errors.InvalidTokenId_Sender.message.replace("'", "&#39;")) in listing and "(not retriable)" in listing
+    catalogue = html(client, "/admin/codes")
+    for code in errors.REGISTRY:
+        assert f'<tr id="{code}">' in catalogue, code
+    assert "amount ending in .70-.79" in catalogue and 'href="/admin/faults?error_code=Throttling"' in catalogue
+    armed = html(client, "/admin/faults?error_code=Throttling")
+    assert '<option selected value="Throttling">' in armed or '<option value="Throttling" selected>' in armed
+    unknown = html(client, "/admin/faults?error_code=%3Cx%3E").split('id="error_code"')[1].split("</select>")[0]
+    assert unknown.count("selected") == 1 and ('<option selected value="">' in unknown
+                                                 or '<option value="" selected>' in unknown)

@@ -84,7 +84,7 @@ def test_every_console_page_opens_and_shows_hostile_strings_escaped(client, host
                  "/admin/transactions/<id>", "/admin/instruments", "/admin/instruments/<id>", "/admin/tokens",
                  "/admin/tokens/<id>", "/admin/ledger", "/admin/ledger/check", "/admin/notifications",
                  "/admin/notifications/<id>", "/admin/requests", "/admin/requests/<id>", "/admin/faults",
-                 "/admin/playground", "/admin/ipn-settings"):
+                 "/admin/playground", "/admin/ipn-settings", "/admin/codes"):
         assert page in kinds, f"{page} is not linked from anywhere ({sorted(kinds)})"
     shown = 0
     for url, body in html_pages.items():

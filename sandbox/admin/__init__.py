@@ -52,4 +52,4 @@ def book_label(book: str, names: dict) -> str:
             "opening": "opening balances (demo world)"}.get(book, book)
 
 
-from . import accounts, exports, faults, instruments, ledger, notifications, playground, requests, transactions, views  # noqa: E402,F401
+from . import accounts, codes, exports, faults, instruments, ledger, notifications, playground, requests, transactions, views  # noqa: E402,F401

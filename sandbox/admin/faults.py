@@ -39,6 +39,9 @@ def _arm(data: dict) -> int:
 def faults():
     """Armed faults: what the next calls of an action will do instead of succeeding."""
     form = _fault_form()
+    if request.method == "GET":  # a link from the codes page names the code to arm
+        form.error_code.data = request.args.get("error_code") if request.args.get("error_code") in errors.REGISTRY \
+            else ""
     if form.validate_on_submit():
         try:
             fault_id = _arm({name: field.data for name, field in form._fields.items()})

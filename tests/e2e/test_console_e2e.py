@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-PAGES = ["", "accounts", "transactions", "instruments", "tokens", "ledger", "notifications", "ipn-settings", "requests", "faults",
+PAGES = ["", "accounts", "transactions", "instruments", "tokens", "ledger", "notifications", "ipn-settings", "requests", "faults", "codes",
          "playground"]
 
 pytestmark = pytest.mark.e2e

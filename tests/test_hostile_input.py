@@ -156,7 +156,7 @@ def test_every_console_page_with_nasty_path_and_filter_values(app, client, funde
     failures = []
     for rule in rules:
         for value in NASTY:
-            path = re.sub(r"<[^>]+>", lambda _: value or "x", rule.rule)
+            path = re.sub(r"<[^>]+>", lambda _, v=value: v or "x", rule.rule)
             query = "&".join(f"{name}={pick(NASTY)}" for name in FILTERS)
             for url in (path, f"{path}?{query}"):
                 r = client.get(url)

@@ -11,8 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-PAGES = ["", "accounts", "transactions", "instruments", "tokens", "ledger", "notifications", "ipn-settings", "requests", "faults", "codes",
-         "playground"]
+PAGES = ["", "accounts", "transactions", "instruments", "tokens", "ledger", "notifications", "ipn-settings", "requests",
+         "faults", "codes", "playground"]
 
 pytestmark = pytest.mark.e2e
 

@@ -3,6 +3,8 @@ should retry, its HTTP status, and how to make the sandbox produce it."""
 
 from __future__ import annotations
 
+import re
+
 from flask import render_template, url_for
 from markupsafe import Markup
 
@@ -23,13 +25,18 @@ FORCED_BY = {
 }
 
 
+def _plain(message: str) -> str:
+    """A default message without its placeholders: "{low}" reads as "…"."""
+    return re.sub(r"\{\w+\}", "…", message)
+
+
 def explain(code: str | None) -> str:
     """One line about a code, for a tooltip: its meaning and whether to retry."""
     if not code:
         return ""
     if code in errors.REGISTRY:
         cls = errors.REGISTRY[code]
-        return f"{cls.message} ({'retriable' if cls.retriable else 'not retriable'})"
+        return f"{_plain(cls.message)} ({'retriable' if cls.retriable else 'not retriable'})"
     return STATUS_MESSAGES.get(code, "")
 
 
@@ -47,7 +54,7 @@ def codes():
     """The catalogue: every error code and StatusCode, with how to produce each on purpose."""
     from ..api.render import STATUS_FOR_CODE
 
-    rows = [(code, STATUS_FOR_CODE.get(code, 400), cls.retriable, cls.message, FORCED_BY.get(code))
+    rows = [(code, STATUS_FOR_CODE.get(code, 400), cls.retriable, _plain(cls.message), FORCED_BY.get(code))
             for code, cls in sorted(errors.REGISTRY.items())]
     return render_template("admin/codes.html", rows=rows, statuses=sorted(STATUS_MESSAGES.items()),
                            forced_by=FORCED_BY)

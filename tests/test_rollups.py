@@ -84,3 +84,17 @@ def test_reset_clears_the_running_totals(app, fps, funded):
         lines = dict(conn.execute(select(LedgerEntry.book, func.sum(LedgerEntry.amount_cents))
                                   .group_by(LedgerEntry.book)).all())
     assert {book: total for book, (total, _) in _books(app).items()} == {b: int(t) for b, t in lines.items()}
+
+
+def test_the_books_check_catches_running_totals_that_disagree(app, fps, funded):
+    from sqlalchemy import update
+
+    from sandbox.domain.ledger import check_books
+    from sandbox.models import CallerTotal
+
+    fold_totals(services_of(app))
+    with services_of(app).storage.write() as conn:
+        conn.execute(update(CallerTotal).where(CallerTotal.operation == "FundPrepaid").values(count=2))
+        problems = check_books(conn).problems
+        conn.execute(update(CallerTotal).where(CallerTotal.operation == "FundPrepaid").values(count=1))
+    assert any("running figures of caller 1, FundPrepaid Success: (2, 1000, 30)" in p for p in problems), problems

@@ -137,12 +137,14 @@ def _check_running_totals(conn: Connection, books: dict) -> list[str]:
 
     problems = [f"running total of {book}: {total} but its lines sum to {int(books.get(book, 0))}"
                 for book, (total, _) in rollups.book_totals(conn).items() if total != int(books.get(book, 0))]
-    folded = rollups.caller_figures(conn)
-    for caller_id, operation, status, count, amount, fee in conn.execute(rollups.statuses_after(0)):
-        got = folded.get(caller_id, {}).get((operation, status))
-        if got is None or (got.count, got.amount_cents, got.fee_cents) != (count, amount, fee):
-            problems.append(f"running figures of caller {caller_id}, {operation} {status}: {got} but "
-                            f"the status history says {count} / {amount} / {fee}")
+    folded = {(caller_id, *key): (f.count, f.amount_cents, f.fee_cents)
+              for caller_id, figures in rollups.caller_figures(conn).items() for key, f in figures.items()}
+    counted = {(caller_id, operation, status): (count, int(amount), int(fee)) for caller_id, operation, status, count,
+               amount, fee in conn.execute(rollups.statuses_after(0))}
+    for key in sorted(folded.keys() | counted.keys(), key=str):
+        if folded.get(key) != counted.get(key):
+            problems.append(f"running figures of caller {key[0]}, {key[1]} {key[2]}: {folded.get(key)} but "
+                            f"the status history says {counted.get(key)}")
     return problems
 
 

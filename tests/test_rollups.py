@@ -98,3 +98,28 @@ def test_the_books_check_catches_running_totals_that_disagree(app, fps, funded):
         problems = check_books(conn).problems
         conn.execute(update(CallerTotal).where(CallerTotal.operation == "FundPrepaid").values(count=1))
     assert any("running figures of caller 1, FundPrepaid Success: (2, 1000, 30)" in p for p in problems), problems
+
+
+def test_a_fold_never_passes_a_writer_still_at_work(app, fps, funded):
+    """PostgreSQL hands out ids before commit, so a fold must not move the mark while a writer is
+    inserting: it gives up for this round and the next one folds everything. (SQLite's writers are
+    serialized by the storage itself: there the fold simply runs.)"""
+    from sqlalchemy import text
+
+    svc = services_of(app)
+    if svc.storage.engine.dialect.name == "postgresql":
+        writer = svc.storage.engine.connect()
+        busy = writer.begin()
+        writer.execute(text("LOCK TABLE ledger_entry IN ROW EXCLUSIVE MODE"))  # what an insert holds until commit
+        try:
+            with svc.storage.write() as conn:
+                assert rollups.advance_books(conn) == 0
+            with svc.storage.read() as conn:
+                assert rollups.behind(conn)[0]
+        finally:
+            busy.rollback()
+            writer.close()
+    with svc.storage.write() as conn:
+        assert rollups.advance_books(conn) > 0
+    with svc.storage.read() as conn:
+        assert not rollups.behind(conn)[0]

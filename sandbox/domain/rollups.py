@@ -81,13 +81,15 @@ def _books_after(after, through: int | None = None):
     return select(newer.c.book, func.sum(newer.c.amount_cents), func.count()).group_by(newer.c.book)
 
 
-def statuses_after(after):
-    """Per caller, operation and final status: count, gross and fees of the statuses after `after`."""
+def statuses_after(after, through: int | None = None):
+    """Per caller, operation and final status: count, gross and fees of the statuses after `after`
+    (an id or a subquery), up to `through`."""
     h, t = StatusHistory, FpsTransaction
-    return (select(t.caller_id, t.operation, h.status, func.count(), func.sum(h.amount_cents),
-                   func.sum(case((h.status == "Success", t.fee_cents), else_=0)))
-            .join(t, t.id == h.transaction_pk)
-            .where(h.id > after, h.status.in_(FINAL)).group_by(t.caller_id, t.operation, h.status))
+    q = (select(t.caller_id, t.operation, h.status, func.count(), func.sum(h.amount_cents),
+                func.sum(case((h.status == "Success", t.fee_cents), else_=0)))
+         .join(t, t.id == h.transaction_pk)
+         .where(h.id > after, h.status.in_(FINAL)).group_by(t.caller_id, t.operation, h.status))
+    return q if through is None else q.where(h.id <= through)
 
 
 def _mark_subquery(key: str):
@@ -102,45 +104,35 @@ def behind(conn: Connection) -> tuple[bool, bool]:
             bool(conn.execute(select(func.max(StatusHistory.id) > _mark_subquery(STATUS_MARK))).scalar()))
 
 
-def advance_books(conn: Connection) -> int:
-    """Fold the ledger lines after the mark into BookTotal; answers how many lines."""
-    if not _hold(conn, "ledger_entry"):
+def _fold(conn: Connection, source, mark_key: str, delta, total, keys: tuple[str, ...], sums: tuple[str, ...]) -> int:
+    """Add the rows `delta(mark, top)` groups after the mark (its `keys`, then its `sums`) into the
+    `total` table and move the mark to `source`'s newest id; answers how many groups changed."""
+    if not _hold(conn, source.__tablename__):
         return 0
-    mark = _mark(conn, LEDGER_MARK)
-    top = conn.execute(select(func.max(LedgerEntry.id))).scalar() or 0
+    mark = _mark(conn, mark_key)
+    top = conn.execute(select(func.max(source.id))).scalar() or 0
     if top <= mark:
         return 0
-    folded = 0
-    for book, amount, lines in conn.execute(_books_after(mark, top)):
-        folded += lines
-        bumped = conn.execute(update(BookTotal).where(BookTotal.book == book).values(
-            amount_cents=BookTotal.amount_cents + amount, lines=BookTotal.lines + lines)).rowcount
+    groups = conn.execute(delta(mark, top)).all()
+    for row in groups:
+        key, added = dict(zip(keys, row[:len(keys)], strict=True)), dict(zip(sums, row[len(keys):], strict=True))
+        bumped = conn.execute(update(total).where(*(getattr(total, k) == v for k, v in key.items())).values(
+            {k: getattr(total, k) + v for k, v in added.items()})).rowcount
         if not bumped:
-            conn.execute(insert(BookTotal).values(book=book, amount_cents=amount, lines=lines))
-    _set_mark(conn, LEDGER_MARK, top)
-    return folded
+            conn.execute(insert(total).values(**key, **added))
+    _set_mark(conn, mark_key, top)
+    return len(groups)
+
+
+def advance_books(conn: Connection) -> int:
+    """Fold the ledger lines after the mark into BookTotal."""
+    return _fold(conn, LedgerEntry, LEDGER_MARK, _books_after, BookTotal, ("book",), ("amount_cents", "lines"))
 
 
 def advance_callers(conn: Connection) -> int:
-    """Fold the final statuses after the mark into CallerTotal; answers how many."""
-    if not _hold(conn, "status_history"):
-        return 0
-    mark = _mark(conn, STATUS_MARK)
-    top = conn.execute(select(func.max(StatusHistory.id))).scalar() or 0
-    if top <= mark:
-        return 0
-    folded = 0
-    for caller_id, operation, status, count, amount, fee in conn.execute(statuses_after(mark).where(StatusHistory.id <= top)):
-        folded += count
-        key = (CallerTotal.caller_id == caller_id, CallerTotal.operation == operation, CallerTotal.status == status)
-        bumped = conn.execute(update(CallerTotal).where(*key).values(
-            count=CallerTotal.count + count, amount_cents=CallerTotal.amount_cents + amount,
-            fee_cents=CallerTotal.fee_cents + fee)).rowcount
-        if not bumped:
-            conn.execute(insert(CallerTotal).values(caller_id=caller_id, operation=operation, status=status,
-                                                    count=count, amount_cents=amount, fee_cents=fee))
-    _set_mark(conn, STATUS_MARK, top)
-    return folded
+    """Fold the final statuses after the mark into CallerTotal."""
+    return _fold(conn, StatusHistory, STATUS_MARK, statuses_after, CallerTotal, ("caller_id", "operation", "status"),
+                 ("count", "amount_cents", "fee_cents"))
 
 
 def book_totals(conn: Connection) -> dict[str, tuple[int, int]]:

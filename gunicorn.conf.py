@@ -1,11 +1,26 @@
 """Gunicorn settings for FPS Sandbox (gunicorn loads ./gunicorn.conf.py by itself)."""
 
+import sys
+
 
 def post_worker_init(worker):
-    """Start the background worker (due completions, notification deliveries) as soon as a server
-    process is up, so a restarted server delivers what is queued without waiting for a request."""
+    """Refuse to serve a database whose schema is not this code's (`flask init-db` upgrades it; `make run`
+    calls it), then start the background worker (due completions, notification deliveries) at once, so a
+    restarted server delivers what is queued without waiting for a request."""
+    from sandbox import schema
+    from sandbox.services import services
     from sandbox.worker import ensure_started
 
     app = worker.wsgi
+    with app.app_context(), services().storage.read() as conn:
+        try:
+            ready = schema.is_stamped(conn) and schema.current(conn) == schema.head()
+        except schema.SchemaError as exc:
+            worker.log.error(str(exc))
+            ready = False
+    if not ready:
+        worker.log.error("The database's schema is not this code's: run `flask --app app init-db` (make run does) "
+                         "to create or upgrade it, keeping every row.")
+        sys.exit(3)  # gunicorn's "worker failed to boot": the server stops instead of answering 500s
     if app.config.get("FPS_BACKGROUND_WORKER"):
         ensure_started(app)

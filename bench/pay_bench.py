@@ -156,7 +156,7 @@ def spawn_server(workers: int) -> tuple[subprocess.Popen, str, Path]:
     env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
            or f"sqlite:///{work / 'bench.sqlite'}", "FPS_SANDBOX_FPS_KEY_DIR": str(work)}
     bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "flask"), "--app", "app", "reset"], cwd=ROOT, env=env, check=True,
+    subprocess.run([str(bin_dir / "flask"), "--app", "app", "reset", "--yes"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -34,17 +34,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
-    from .extensions import csrf, db
+    from .extensions import csrf, db, migrate
     from .sessions import CachedSerializerSessionInterface
 
     app.session_interface = CachedSerializerSessionInterface()
 
+    from .admin import host_guard
+
+    app.before_request(host_guard)  # first: before CSRF and every other check
     db.init_app(app)
     csrf.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     with app.app_context():
         app.extensions["fps_sandbox"] = _services(app, db.engine)
 
+    from .hosts import HostCheck
     from .urls import RowId
+
+    app.wsgi_app = HostCheck(app.wsgi_app)  # a malformed Host header: 400 before Werkzeug builds URLs for it
 
     app.url_map.converters["row"] = RowId  # /admin/requests/<row:pk>: a key the database can hold, else 404
     from .admin import bp as admin_bp
@@ -154,10 +161,18 @@ ERROR_PAGES = {
 
 def _error_pages(app: Flask) -> None:
     """Clear pages (never a traceback) for HTTP errors outside the Query API."""
+    from flask import request
     from flask_wtf.csrf import CSRFError
 
+    from .api.render import render_http_error
+
     def page(title: str, message: str, status: int):
-        return lambda _err: (render_template("errors/page.html", title=title, message=message), status)
+        def handler(_err):
+            if request.path == "/" and (request.method != "GET" or request.query_string):  # the Query API
+                return render_http_error(status, request.method)
+            return render_template("errors/page.html", title=title, message=message), status
+
+        return handler
 
     for status, (title, message) in ERROR_PAGES.items():
         app.register_error_handler(status, page(title, message, status))

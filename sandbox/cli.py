@@ -1,15 +1,17 @@
-"""Command-line tasks: `flask init-db`, `flask reset`, `flask check-books`, `flask banner`."""
+"""Command-line tasks: `flask init-db` (create or upgrade), `flask reset`, `flask check-books`, `flask banner`, ..."""
 
 from __future__ import annotations
+
+import sys
 
 import click
 from flask import Flask, current_app
 
 from .domain.clock import utcnow
 from .domain.ledger import check_books
-from .models import SCHEMA_VERSION
+from . import schema, snapshots
 from .services import services, tick
-from .world import is_empty, load_fixture, reset, schema_version
+from .world import is_empty, load_fixture, reset, seed
 
 
 def _fixture() -> dict:
@@ -18,25 +20,45 @@ def _fixture() -> dict:
     return load_fixture(ROOT / current_app.config["FPS_FIXTURE"])
 
 
+def _on_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def register(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db() -> None:
-        """Create the database with the demo world; keep an existing one made by this version."""
-        with services().storage.write() as conn:
-            found = schema_version(conn)
-            if found == SCHEMA_VERSION and not is_empty(conn):
-                click.echo("The database already exists; kept as it is (run `flask reset` to start over).")
-                return
-            reset(conn, _fixture(), utcnow())
-        if found is None:
-            click.echo("Created the database and loaded the demo world.")
-        else:
-            click.echo(f"The database was made by another version of the sandbox (schema {found}, "
-                       f"now {SCHEMA_VERSION}): loaded the demo world afresh.")
+        """Create the database with the demo world, or upgrade an existing one in place (every row kept)."""
+        storage = services().storage
+        try:
+            with storage.read() as conn:
+                found, stamped = schema.current(conn), schema.is_stamped(conn)
+            if found is None or (found == schema.head() and stamped):
+                with storage.write() as conn:
+                    if found is None:
+                        reset(conn, _fixture(), utcnow())
+                        return click.echo("Created the database and loaded the demo world.")
+                    if is_empty(conn):  # tables but no accounts: nothing to keep
+                        seed(conn, _fixture(), utcnow())
+                        return click.echo("The database was empty: loaded the demo world.")
+                return click.echo("The database is up to date; kept as it is (`flask reset` starts over).")
+            backup = schema.backup_sqlite(storage.engine, found) if found != schema.head() else None
+            with storage.write() as conn:
+                before, after = schema.upgrade(conn)
+        except schema.SchemaError as exc:
+            raise click.ClickException(str(exc)) from None
+        if before == after:  # made by the release before migrations that had this schema
+            return click.echo(f"Recorded the database's schema ({after}) for later upgrades; every row kept.")
+        click.echo(f"Upgraded the database from schema {before} to {after}, keeping every row"
+                   + (f" (a copy from before: {backup})." if backup else "."))
 
     @app.cli.command("reset")
-    def reset_command() -> None:
-        """Throw everything away and load the demo world again."""
+    @click.option("--yes", is_flag=True, help="Do not ask first.")
+    def reset_command(yes: bool) -> None:
+        """Throw everything away and load the demo world again (asks first on a terminal)."""
+        if not yes and _on_terminal():
+            click.confirm("This throws away every instrument, token, transaction and ledger line in "
+                          f"{services().storage.engine.url.render_as_string(hide_password=True)}. Go on?",
+                          abort=True)
         with services().storage.write() as conn:
             reset(conn, _fixture(), utcnow())
         click.echo("The sandbox is back to the demo world.")
@@ -76,19 +98,19 @@ def register(app: Flask) -> None:
     @click.argument("name", required=False, default="")
     def snapshot_command(verb: str, name: str) -> None:
         """Save, restore or list named snapshots of the whole sandbox."""
-        from . import snapshots
-        from .admin.views import snapshot_dir
-
+        folder = snapshots.folder_for(current_app)
         if verb == "list":
-            for found, saved in snapshots.listing(snapshot_dir()):
+            for found, saved in snapshots.listing(folder):
                 click.echo(f"{found}\t{saved}")
             return
-        action = snapshots.save if verb == "save" else snapshots.restore
         try:
-            count = action(services().storage, snapshot_dir(), name)
+            if verb == "save":
+                return click.echo(f"Saved snapshot {name!r} ({snapshots.save(services().storage, folder, name)} rows).")
+            restored = snapshots.restore(services().storage, folder, name)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        click.echo(f"{'Saved' if verb == 'save' else 'Restored'} snapshot {name!r} ({count} rows).")
+        click.echo(f"Restored snapshot {name!r} ({restored.rows} rows"
+                   + (f", upgraded from schema {restored.upgraded_from})." if restored.upgraded_from else ")."))
 
     @app.cli.command("banner")
     @click.option("--url", default="http://127.0.0.1:5000")

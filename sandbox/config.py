@@ -33,6 +33,10 @@ DEFAULTS = {
     # The admin console's password (HTTP Basic, any user name) for requests that do not come from this
     # machine. Without one, the console answers only loopback requests.
     "FPS_ADMIN_PASSWORD": None,
+    # Host names the console answers to besides localhost, 127.0.0.1 and ::1 (comma-separated; any port),
+    # so a page whose own name resolves to this machine (DNS rebinding) cannot reach it. Add the name a
+    # deployment is reached by, with FPS_ADMIN_PASSWORD; "*" answers any name (not advised).
+    "FPS_ADMIN_HOSTS": None,
     # Where named snapshots are kept (default: instance/snapshots).
     "FPS_SNAPSHOT_DIR": None,
     # Seed for reproducible ids (tests, screenshots); None draws from the OS. Use a seed only with

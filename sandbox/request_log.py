@@ -1,9 +1,11 @@
 """The request log (models.ApiCall): what came in, what the signature check found, what went out.
 
-Logging must not slow the money path, so a server process with a background worker keeps entries
-in memory and the worker writes them in one transaction a second (and at exit); without a worker
+A call that moves money is logged in the same transaction as the money (`record_in`), so every
+acknowledged Pay, funding, settlement or refund is in the log even after a crash. Everything else
+must not slow the money path: a server process with a background worker keeps those entries in
+memory and the worker writes them in one transaction a second (and at exit); without a worker
 (tests, `flask run` without it) each entry is written at once. A crash can lose up to a second of
-log entries, never a payment.
+reads and refusals, never a payment or its log entry.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class Entry:
     string_to_sign: str | None = None
     diagnosis: list[str] = field(default_factory=list)
     transaction_id: str | None = None
+    logged: bool = False  # written already, with the change it logs
 
 
 class RequestLog:
@@ -59,7 +62,24 @@ class RequestLog:
 
     def record(self, entry: Entry, *, at: datetime, http_status: int, response: str,
                error_code: str | None = None) -> None:
-        row = {
+        """Log an entry: buffered, or at once (once only: not if `record_in` wrote it)."""
+        if entry.logged:
+            return
+        row = self._row(entry, at, http_status, response, error_code)
+        if self.buffered:
+            with self._lock:
+                self._rows.append(row)
+        else:
+            self._write([row])
+
+    def record_in(self, conn, entry: Entry, *, at: datetime, http_status: int, response: str) -> None:
+        """Log an entry inside the caller's transaction: it commits, or rolls back, with the change (the
+        caller sets `entry.logged` once it has committed)."""
+        conn.execute(_INSERT, [self._row(entry, at, http_status, response, None)])
+
+    @staticmethod
+    def _row(entry: Entry, at: datetime, http_status: int, response: str, error_code: str | None) -> dict:
+        return {
             "request_id": entry.request_id, "at": at, "face": entry.face,
             "action": (entry.action or "")[:64] or None, "caller_id": entry.caller_id,
             "access_key": (entry.access_key or "")[:128] or None, "method": entry.method, "host": entry.host[:255],
@@ -68,11 +88,6 @@ class RequestLog:
             "diagnosis": "\n".join(entry.diagnosis) or None, "http_status": http_status, "error_code": error_code,
             "response": response[:MAX_RESPONSE], "duration_ms": int((time.monotonic() - entry.started) * 1000),
             "transaction_id": entry.transaction_id}
-        if self.buffered:
-            with self._lock:
-                self._rows.append(row)
-        else:
-            self._write([row])
 
     def flush(self) -> int:
         """Write what is buffered; answers how many entries."""

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
+from .domain.text import ascii_digits
+
 HMAC_ALGORITHMS = {"HmacSHA256": hashlib.sha256, "HmacSHA1": hashlib.sha1}
 
 
@@ -92,7 +94,7 @@ def host_candidates(addressed: str, *fixed: str) -> list[str]:
     """The host as addressed (with its port), without the port, then the fixed Amazon hosts."""
     addressed = addressed.lower()
     host, sep, port = addressed.rpartition(":")
-    bare = host if sep and port.isdigit() and (host.endswith("]") or ":" not in host) else addressed
+    bare = host if sep and ascii_digits(port) and (host.endswith("]") or ":" not in host) else addressed
     return list(dict.fromkeys([addressed, bare, *fixed]))
 
 

@@ -9,13 +9,16 @@ from werkzeug.routing import IntegerConverter
 
 
 def valid_http_url(url: str | None) -> bool:
-    """An absolute http(s) URL with a host, no fragment, no spaces or control characters."""
-    if not url or len(url) > 2048 or any(ord(c) < 33 for c in url):
+    """An absolute http(s) URL with a host a redirect can name (IDNA), no fragment, no spaces or
+    control characters (C1 included)."""
+    if not url or len(url) > 2048 or any(ord(c) < 33 or 0x7F <= ord(c) <= 0x9F for c in url):
         return False
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
+        if parts.hostname:
+            parts.hostname.encode("idna")  # as Werkzeug does for a Location header: UnicodeError for a bad label
+    except (ValueError, UnicodeError):
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.fragment
 

@@ -6,13 +6,14 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, inspect, select
+from sqlalchemy import Connection, insert, select
 
 from .domain import ledger
 from .domain.ledger import Transfer
 from .domain.money import parse_cents
 from .domain.passwords import hash_password
-from .models import SCHEMA_VERSION, Account, Base, PaymentMethod, SandboxMeta
+from .models import Account, PaymentMethod
+from .schema import create_fresh, drop_everything
 
 
 def load_fixture(path: str | Path) -> dict:
@@ -21,14 +22,6 @@ def load_fixture(path: str | Path) -> dict:
 
 def is_empty(conn: Connection) -> bool:
     return conn.execute(select(Account.id).limit(1)).first() is None
-
-
-def schema_version(conn: Connection) -> int | None:
-    """The schema version the database was made with (None: not made by this sandbox, or empty)."""
-    if not inspect(conn).has_table(SandboxMeta.__tablename__):
-        return None
-    value = conn.execute(select(SandboxMeta.value).where(SandboxMeta.key == "schema_version")).scalar()
-    return int(value) if value else None
 
 
 def seed(conn: Connection, world: dict, now: datetime) -> dict[str, int]:
@@ -55,8 +48,8 @@ def seed(conn: Connection, world: dict, now: datetime) -> dict[str, int]:
 
 
 def reset(conn: Connection, world: dict, now: datetime) -> dict[str, int]:
-    """Drop every table, create them again and seed the world (one transaction where the DB allows)."""
-    Base.metadata.drop_all(conn)
-    Base.metadata.create_all(conn)
-    conn.execute(insert(SandboxMeta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+    """Throw everything away: drop every table, create them again at this code's schema and seed the world
+    (one transaction where the database allows)."""
+    drop_everything(conn)
+    create_fresh(conn)
     return seed(conn, world, now)

@@ -40,3 +40,50 @@ def test_the_api_and_cobranded_pages_stay_open(client):
     remote = {"REMOTE_ADDR": "192.0.2.10"}
     assert client.get("/?Action=Pay", environ_base=remote).status_code == 400  # an FPS error, not a 403
     assert client.get("/cobranded-ui/actions/start", environ_base=remote).status_code == 403  # unknown caller page
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:5000", "127.0.0.1:8080", "[::1]:5000", "LOCALHOST"])
+def test_the_console_answers_at_its_loopback_names(client, host):
+    assert client.get("/admin/", headers={"Host": host}).status_code == 200
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:5000", "127.0.0.1.nip.io", "localhost.evil.example"])
+def test_dns_rebinding_cannot_read_or_move_the_console(client, host):
+    """A page on another origin whose name resolves to 127.0.0.1: the request comes from loopback, but
+    it names the other host, so the console neither shows its secrets nor acts."""
+    r = client.get("/admin/accounts", headers={"Host": host})
+    assert r.status_code == 403 and "FPS_ADMIN_HOSTS" in r.get_data(as_text=True)
+    assert "wJalrXUtnFEMI" not in r.get_data(as_text=True)
+    page = client.get("/admin/").get_data(as_text=True)
+    from conftest import csrf
+
+    moved = client.post("/admin/clock", headers={"Host": host},
+                        data={"csrf_token": csrf(page), "amount": "3", "unit": "days"})
+    assert moved.status_code == 403
+    assert "3 days" not in client.get("/admin/").get_data(as_text=True)
+    assert client.post("/admin/faults.json", json={"action": "Pay"}, headers={"Host": host}).status_code == 403
+    client.post("/admin/clock", data={"csrf_token": csrf(page), "amount": "3", "unit": "days"})  # the control
+    assert "3 days" in client.get("/admin/").get_data(as_text=True)
+
+
+def test_a_deployment_adds_its_own_name(app, app_config):
+    app = create_app({**app_config, "FPS_ADMIN_HOSTS": "sandbox.school.example, [2001:db8::1]"})
+    client = app.test_client()
+    assert client.get("/admin/", headers={"Host": "sandbox.school.example:8443"}).status_code == 200
+    assert client.get("/admin/", headers={"Host": "[2001:db8::1]"}).status_code == 200
+    assert client.get("/admin/", headers={"Host": "localhost"}).status_code == 200
+    assert client.get("/admin/", headers={"Host": "evil.example"}).status_code == 403
+    anywhere = create_app({**app_config, "FPS_ADMIN_HOSTS": "*"})
+    assert anywhere.test_client().get("/admin/", headers={"Host": "evil.example"}).status_code == 200
+    from sandbox.extensions import db
+
+    for made in (app, anywhere):
+        with made.app_context():
+            db.engine.dispose()
+
+
+def test_the_api_answers_any_well_formed_host(fps, client):
+    from conftest import DD_KEY, DD_SECRET, signed_params
+
+    values = signed_params("GetTotalPrepaidLiability", {}, DD_KEY, DD_SECRET, host="fps.sandbox.amazonaws.com")
+    assert client.post("/", data=values, headers={"Host": "fps.sandbox.amazonaws.com"}).status_code == 200

@@ -2,8 +2,26 @@
 
 from flask import Blueprint
 
+from ..domain.text import ascii_digits
+from ..hosts import allowed_hosts, console_host_allowed
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 LOOPBACK = ("127.0.0.1", "::1")
+
+
+def host_guard():
+    """The console answers only at its own host names (FPS_ADMIN_HOSTS), before anything else looks at the
+    request (CSRF included: a rebinding page would hold a session and token of its own origin)."""
+    from flask import current_app, render_template, request
+
+    if request.blueprint != "admin":
+        return None
+    allowed = allowed_hosts(current_app.config.get("FPS_ADMIN_HOSTS"))
+    if console_host_allowed(request.host, allowed):
+        return None
+    return render_template("errors/page.html", title="Not this console's address",
+                           message=f"The admin console answers only at {', '.join(sorted(allowed or ()))}. Open it "
+                                   "at one of those names, or add this one to FPS_ADMIN_HOSTS."), 403
 
 
 @bp.before_request
@@ -32,7 +50,7 @@ def _guard():
 def book_label(book: str, names: dict) -> str:
     """A ledger book in words: "balance:3" -> "John Smith · Amazon Payments balance"."""
     kind, _, ref = book.partition(":")
-    ref = int(ref) if ref.isdigit() and ref.isascii() else ref  # a book named in a URL may be anything
+    ref = int(ref) if ascii_digits(ref) else ref  # a book named in a URL may be anything
     if kind == "balance":
         return f"{names.get(ref, ref)} · Amazon Payments balance"
     if kind == "funding":

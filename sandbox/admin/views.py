@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import snapshots
 from ..domain import rollups
 from ..domain.clock import utcnow
 from ..domain.ledger import quick_check
@@ -32,8 +33,6 @@ def _bring_up_to_date():
 def index():
     """Dashboard: per caller its figures (Pays, money moved, fees, liability, debt), the books
     check, recent activity, and the controls."""
-    from .. import snapshots
-
     with services().storage.read() as conn:
         s = Session(bind=conn)
         callers = s.scalars(select(Account).where(Account.access_key.is_not(None)).order_by(Account.id)).all()
@@ -49,8 +48,8 @@ def index():
         books = quick_check(conn)
         s.close()
     clock = services().clock
-    return render_template("admin/index.html", snapshots=snapshots.listing(snapshot_dir()), callers=callers,
-                           owed=owed, summaries={c.id: rollups.summary(figures.get(c.id, {})) for c in callers},
+    return render_template("admin/index.html", snapshots=snapshots.listing(snapshots.folder_for(current_app)),
+                           callers=callers, owed=owed, summaries={c.id: rollups.summary(figures.get(c.id, {})) for c in callers},
                            pending=pending, recent=recent, latest=latest, books=books, reset_form=ActionForm(),
                            clock_form=ClockForm(), clock_offset=clock.offset, clock_shared=hasattr(clock, "move"))
 
@@ -93,28 +92,19 @@ def clock():
     return redirect(url_for("admin.index"))
 
 
-def snapshot_dir():
-    from pathlib import Path
-
-    from flask import current_app
-
-    return Path(current_app.config["FPS_SNAPSHOT_DIR"] or Path(current_app.instance_path) / "snapshots")
-
-
 @bp.route("/snapshots", methods=["POST"])
 def snapshot():
     """Save the whole state under a name, or restore a saved one ("restore" in the form)."""
-    from .. import snapshots
-
     if not ActionForm().validate_on_submit():
         abort(400)
     name = (request.form.get("name") or "").strip()
     try:
         if request.form.get("restore"):
-            count = snapshots.restore(services().storage, snapshot_dir(), name)
-            flash(f"Restored snapshot {name!r} ({count} rows).")
+            restored = snapshots.restore(services().storage, snapshots.folder_for(current_app), name)
+            flash(f"Restored snapshot {name!r} ({restored.rows} rows"
+                  + (f", upgraded from schema {restored.upgraded_from})." if restored.upgraded_from else ")."))
         else:
-            count = snapshots.save(services().storage, snapshot_dir(), name)
+            count = snapshots.save(services().storage, snapshots.folder_for(current_app), name)
             flash(f"Saved snapshot {name!r} ({count} rows).")
     except ValueError as exc:
         flash(f"Not done: {exc}.")

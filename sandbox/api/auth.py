@@ -45,7 +45,7 @@ def check_signature(req: Request, caller: Party, mode: str = "strict") -> Verdic
     if version not in ("1", "2"):
         raise errors.InvalidParams(f"SignatureVersion {version[:10]!r} is not supported: use 2 (or 1).")
     algorithm = params.get("SignatureMethod", "HmacSHA1" if version == "1" else "")
-    if version == "2" and algorithm not in HMAC_ALGORITHMS:
+    if algorithm not in HMAC_ALGORITHMS:
         raise errors.InvalidParams(
             f"SignatureMethod {algorithm[:20]!r} is not supported: use HmacSHA256 or HmacSHA1."
         )
@@ -81,20 +81,20 @@ def parse_timestamp(value: str, name: str) -> datetime:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         if "T" not in text:
             raise ValueError
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved across midnight by its offset
         raise errors.InvalidParameterValue(
             f"Value ({value[:40]}) for parameter {name} is invalid. Must be in ISO8601 format."
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def check_time(params: dict[str, str], now: datetime, skew: timedelta) -> None:
     """RequestExpired when Timestamp is outside now ± skew, or Expires has passed."""
     if "Expires" in params and "Timestamp" not in params:
         expires = parse_timestamp(params["Expires"], "Expires")
-        if now > expires + skew:
+        if now - skew > expires:  # not expires + skew: that overflows for an Expires in the year 9999
             raise errors.RequestExpired(f"Request has expired. Expires date is {params['Expires'][:40]}")
         return
     stamp = parse_timestamp(require(params, "Timestamp"), "Timestamp")

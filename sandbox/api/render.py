@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Response, current_app
 
-from ..domain.errors import FpsError
+from ..domain.errors import FpsError, InternalError, InvalidParams, InvalidRequest
+from ..domain.text import xml_safe
 
 # HTTP status per error code; everything else is 400. Published clients retry 500 and 503,
 # so those are kept for real server faults and for errors that ask for a retry.
@@ -33,6 +36,20 @@ def render_action(action: str, namespace: str, request_id: str, values: dict) ->
     return xml_response(body)
 
 
-def render_error(err: FpsError, request_id: str) -> Response:
-    body = _render("fps/error.xml", error=err, request_id=request_id)
-    return xml_response(body, STATUS_FOR_CODE.get(err.code, 400))
+def render_error(err: FpsError, request_id: str, status: int | None = None) -> Response:
+    """FPS's error document; characters XML cannot carry (a control character copied from the request
+    into the message) are shown as \\uXXXX so the client's parser always reaches the code."""
+    body = _render("fps/error.xml", code=err.code, message=xml_safe(err.message), request_id=request_id)
+    return xml_response(body, status or STATUS_FOR_CODE.get(err.code, 400))
+
+
+def render_http_error(status: int, method: str) -> Response:
+    """An HTTP-level refusal at the Query API's root (a verb other than GET and POST, a malformed body),
+    still in FPS XML: clients parse every answer from the endpoint as FPS XML."""
+    if status == 405:
+        err: FpsError = InvalidRequest(f"The Query API takes GET or POST, not {method[:16]}.")
+        response = render_error(err, str(uuid.uuid4()), 405)
+        response.headers["Allow"] = "GET, HEAD, POST"
+        return response
+    err = InternalError() if status >= 500 else InvalidParams("The request could not be read as an FPS request.")
+    return render_error(err, str(uuid.uuid4()), status)

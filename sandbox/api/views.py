@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 OVERRIDE_IPN_ACTIONS = frozenset({"Pay", "Refund", "FundPrepaid", "SettleDebt", "WriteOffDebt"})
 
 
-@bp.route("/", methods=["GET", "POST"])
+@bp.route("/", methods=["GET", "POST"], provide_automatic_options=False)  # OPTIONS: FPS XML 405 too
 def query():
     """FPS's endpoint root: GET with a query string, or POST with a form body and/or query."""
     if request.method == "GET" and not request.query_string:
@@ -176,7 +176,12 @@ def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_fau
         if req.params.get("OverrideIPNURL") and result is not None:
             notifications.override_url(conn, result.transaction_id, req.params["OverrideIPNURL"])
         entry.transaction_id = result.transaction_id if result is not None else None
-    return render_action(act.name, namespace, entry.request_id + ":0", values)
+        response = render_action(act.name, namespace, entry.request_id + ":0", values)
+        if writes:  # a call that changed something is logged with the change: a crash cannot part them
+            svc.request_log.record_in(conn, entry, at=ctx.now, http_status=response.status_code,
+                                      response=response.get_data(as_text=True))
+    entry.logged = writes  # committed, log entry included
+    return response
 
 
 def _take(svc, fault: outcomes.ArmedFault) -> outcomes.Forced | None:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from ..domain.money import CURRENCIES, MoneyFormatError, parse_cents
 from ..domain.policy import Policy
+from ..domain.text import ascii_digits
 from ..domain.tokens import PERIOD_UNITS
 from ..urls import valid_http_url
 
@@ -105,7 +106,7 @@ def _usage_limit(c: Checked, params: dict[str, str], n: int, policy: Policy) -> 
 
 def _limit_value(kind: str, value: str, policy: Policy) -> int | None:
     if kind == "Count":
-        return int(value) if value.isdigit() and len(value) <= 7 and 0 < int(value) <= MAX_COUNT else None
+        return int(value) if ascii_digits(value) and len(value) <= 7 and 0 < int(value) <= MAX_COUNT else None
     try:
         cents = parse_cents(value)
     except MoneyFormatError:
@@ -130,7 +131,8 @@ def _common(c: Checked, params: dict[str, str], now: datetime, default_methods: 
         _text(c, params, name)
     if params.get("cobrandingStyle") not in (None, "banner", "logo"):
         c.malformed.append("cobrandingStyle")
-    if params.get("cobrandingUrl") is not None and urlsplit(params["cobrandingUrl"]).scheme != "https":
+    if params.get("cobrandingUrl") is not None and not (valid_http_url(params["cobrandingUrl"])
+                                                         and urlsplit(params["cobrandingUrl"]).scheme == "https"):
         c.malformed.append("cobrandingUrl")
     if params.get("collectShippingAddress") not in (None, "True", "False", "true", "false"):
         c.malformed.append("collectShippingAddress")
@@ -169,7 +171,7 @@ def _epoch(c: Checked, params: dict[str, str], name: str) -> datetime | None:
     value = params.get(name)
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 11:
+    if not ascii_digits(value) or len(value) > 11:
         c.malformed.append(name)
         return None
     return datetime.fromtimestamp(int(value), tz=timezone.utc).replace(tzinfo=None)

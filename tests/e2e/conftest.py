@@ -65,7 +65,7 @@ def live_server(tmp_path_factory):
            "FPS_SANDBOX_FPS_SNAPSHOT_DIR": str(work / "snapshots"),  # not the developer's own
            "FPS_SANDBOX_FPS_PENDING_SECONDS": "1"}  # card and bank payments: Pending for a second
     bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "flask"), "--app", "app", "reset"], cwd=ROOT, env=env, check=True,
+    subprocess.run([str(bin_dir / "flask"), "--app", "app", "reset", "--yes"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     port = free_port()
     log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed below

@@ -70,7 +70,7 @@ def test_console_answers_what_happened_and_controls_the_sandbox(live_server, mer
         _walk_and_control(live_server, merchant, page)
     finally:  # the other stories expect the demo world, whatever happened here
         flask = str(Path(sys.executable).parent / "flask")
-        subprocess.run([flask, "--app", "app", "reset"], cwd=ROOT, env=live_server["env"], check=True,
+        subprocess.run([flask, "--app", "app", "reset", "--yes"], cwd=ROOT, env=live_server["env"], check=True,
                        capture_output=True)
 
 

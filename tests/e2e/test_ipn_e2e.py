@@ -43,7 +43,7 @@ def test_notifications_survive_a_crash(tmp_path, merchant, browser):
     env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": db, "FPS_SANDBOX_FPS_KEY_DIR": str(tmp_path),
            "FPS_SANDBOX_SECRET_KEY": "e2e", "FPS_SANDBOX_FPS_IPN_RETRY_SECONDS": "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1"}
     flask = str(Path(sys.executable).parent / "flask")
-    subprocess.run([flask, "--app", "app", "reset"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([flask, "--app", "app", "reset", "--yes"], cwd=ROOT, env=env, check=True, capture_output=True)
     listener_port = free_port()
     listener_url = f"http://127.0.0.1:{listener_port}/ipn"
     engine = create_engine(db.replace("postgresql://", "postgresql+psycopg://"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...domain import activity
 from ...domain import errors
+from ...domain.text import ascii_digits
 from ..auth import parse_timestamp
 from ..params import Params
 from . import Context, action
@@ -27,7 +28,7 @@ def get_account_activity(ctx: Context, p: Params) -> dict:
     (Ascending) or EndDate (Descending).
     """
     size = p.optional("MaxBatchSize", 5)
-    if size is not None and not size.isdigit():
+    if size is not None and not ascii_digits(size):
         raise errors.InvalidParams("MaxBatchSize must be a whole number.")
     end = p.optional("EndDate", 40)
     query = activity.ActivityQuery(

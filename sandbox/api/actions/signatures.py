@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ...certs import outbound_string_to_sign
 from ...domain import errors
+from ...urls import valid_http_url
 from ..params import Params
 from . import Context, action
 
@@ -17,8 +18,7 @@ def verify_signature(ctx: Context, p: Params) -> dict:
     Deviations: the verb is not sent, so both GET (return URL) and POST (IPN) are tried.
     """
     url = p.required("UrlEndPoint", 2048)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+    if not valid_http_url(url) or urlsplit(url).query:
         raise errors.InvalidParams(f"UrlEndPoint {url[:200]} is an invalid URL: give scheme://host[:port]/path "
                                    "without a query string.")
     received = dict(parse_qsl(p.required("HttpParameters", 4096), keep_blank_values=True))
@@ -28,6 +28,7 @@ def verify_signature(ctx: Context, p: Params) -> dict:
     ok = (
         received["signatureVersion"] == "2"
         and received["signatureMethod"] == "RSA-SHA1"
+        and valid_http_url(received["certificateUrl"])
         and urlsplit(received["certificateUrl"]).path == f"/certs/{ctx.signer.cert_dir}/PKICert.pem"
         and any(ctx.signer.verify(outbound_string_to_sign(verb, url, received), received["signature"])
                 for verb in ("GET", "POST"))

@@ -66,7 +66,10 @@ def build_world(app) -> World:
 # --- values ------------------------------------------------------------------------------------
 # Text from every corner of Unicode (controls, digits of other scripts, combining marks, U+FFFE),
 # without lone surrogates, which no client can send as UTF-8.
-nasty_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=80)
+SPECIALS = ["\x00", "\x01", "\x0b", "\x1b", "\x7f", "\x85", "\ufffe", "\uffff", "\ufeff", "\u2028", "\u202e", "²", "١",
+            "<", ">", "&", "'", '"', "%", "+", "=", "?", " ", "\t", "\r", "\n", "é", "\U0001f600", "a", "1"]
+nasty_text = st.one_of(st.text(st.characters(exclude_categories=["Cs"]), max_size=80),
+                       st.lists(st.sampled_from(SPECIALS), max_size=12).map("".join))
 long_text = st.integers(120, 5000).map(lambda n: "9" * n)
 amounts = st.one_of(st.decimals(min_value=-1, max_value=20000, places=2, allow_nan=False).map(str),
                     st.sampled_from(["0.01", "0.50", "1", "1.00", "10.00", "1.005", "1e2", "NaN", "-0.00", "²",

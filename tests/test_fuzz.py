@@ -3,15 +3,16 @@ bench/fuzz_run.py is the long one): no 5xx, every reply FPS XML or a redirect or
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from urllib.parse import urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from conftest import ROOT, services_of
+from conftest import DD_KEY, DD_SECRET, ROOT, SignedCaller, services_of
 from fuzzing import Tally, api_requests, build_world, cbui_links, check_api_reply, check_cbui_reply, check_raw_reply, \
-    raw_requests, send_raw
+    nasty_text, raw_requests, send_raw
 from sandbox import create_app
 from sandbox.domain.ledger import check_books, quick_check
 from sandbox.world import load_fixture, reset
@@ -57,6 +58,29 @@ def test_every_action_with_hostile_values(world):
 
     run()
     assert sum(tally.statuses.values()) >= 200 and tally.statuses[200] > 0 and tally.statuses[400] > 0
+
+
+def test_whatever_a_write_accepts_reads_back_as_xml(world):
+    """Text the sandbox stores is echoed later (GetTransaction, GetTokens): what it accepts must fit XML."""
+    fps = SignedCaller(world.client, DD_KEY, DD_SECRET)
+    accepted = []
+
+    @SHORT
+    @given(description=nasty_text, reason=nasty_text)
+    def run(description, reason):
+        paid = fps.call("Pay", SenderTokenId=world.owned[DD_KEY][0][1], CallerReference=str(uuid.uuid4()),
+                        CallerDescription=description, SenderDescription=reason, **{"TransactionAmount.Value": "0.01"})
+        tid = paid.find("PayResult/TransactionId")
+        if tid is None:
+            assert paid.error_code in ("InvalidParams", "InsufficientBalance"), paid.text
+            return
+        accepted.append(tid)
+        again = fps.call("GetTransaction", TransactionId=tid)  # parses, or FpsResponse.find raises
+        echoed = again.find("GetTransactionResult/Transaction/CallerDescription")
+        assert echoed == (description.replace("\r\n", "\n").replace("\r", "\n") or None)  # XML's line ends
+
+    run()
+    assert accepted  # the property was exercised, not refused wholesale
 
 
 def test_every_cobranded_input_with_hostile_values(world):

@@ -143,3 +143,17 @@ def test_a_return_url_whose_host_a_redirect_cannot_name(client, url):
     """Found by bench/fuzz_run.py: the redirect's Location failed IDNA encoding (a 500)."""
     r = client.get(cbui_link(prepaid_params(returnURL=url)))
     assert r.status_code == 400 and b"returnURL" in r.data
+
+
+@pytest.mark.parametrize("value", ["a\ufffeb", "\uffff", "x\x1by"])
+def test_text_xml_cannot_carry_is_refused_before_it_is_stored(fps, funded, value):
+    """Found by tests/test_fuzz.py: a CallerDescription with U+FFFE was stored, then broke GetTransaction's XML."""
+    r = fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="desc",
+                 CallerDescription=value, **{"TransactionAmount.Value": "0.50"})
+    fps_error(r, "InvalidParams", "CallerDescription")
+
+
+def test_a_payment_reason_xml_cannot_carry_is_not_well_formed(client):
+    r = client.get(cbui_link(prepaid_params(paymentReason="gift\ufffecard")))
+    back = dict(parse_qsl(urlsplit(r.headers["Location"]).query))
+    assert back["status"] == "CE" and "paymentReason" in back["errorMessage"]

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from ..domain import errors
 from ..domain.money import CURRENCIES, MoneyFormatError, parse_cents
+from ..domain.text import fits_xml
 
 MAX_PARAM_CHARS = 4096
 
@@ -65,7 +66,7 @@ class Params:
     def _length(self, name: str, value: str, max_len: int) -> str:
         if len(value) > max_len or (max_len <= 128 and len(value.encode("utf-8")) > max_len):
             raise errors.InvalidParams(f"The parameter {name} is too long: at most {max_len} characters are allowed.")
-        if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        if not fits_xml(value):  # control characters, U+FFFE, U+FFFF: GetTransaction could not echo them
             raise errors.InvalidParams(f"The parameter {name} contains control characters.")
         return value
 

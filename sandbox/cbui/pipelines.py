@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from ..domain.money import CURRENCIES, MoneyFormatError, parse_cents
 from ..domain.policy import Policy
-from ..domain.text import ascii_digits
+from ..domain.text import ascii_digits, fits_xml
 from ..domain.tokens import PERIOD_UNITS
 from ..urls import valid_http_url
 
@@ -145,7 +145,7 @@ def _text(c: Checked, params: dict[str, str], name: str, required: bool = False,
         if required:
             c.missing.append(name)
         return
-    if len(value.encode("utf-8")) > max_len or any(ord(ch) < 32 for ch in value):
+    if not fits_xml(value) or len(value.encode("utf-8")) > max_len or any(ord(ch) < 32 for ch in value):
         c.malformed.append(name)
         return
     c.values[name] = value

@@ -14,6 +14,11 @@ def ascii_digits(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
+def fits_xml(text: str) -> bool:
+    """Whether every character can go into an XML document (stored text is echoed in FPS XML later)."""
+    return _NOT_XML.search(text) is None
+
+
 def xml_safe(text: str) -> str:
     """Text that can go into an XML document: each character XML cannot carry shown as \\uXXXX."""
     return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

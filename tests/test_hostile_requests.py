@@ -157,3 +157,10 @@ def test_a_payment_reason_xml_cannot_carry_is_not_well_formed(client):
     r = client.get(cbui_link(prepaid_params(paymentReason="gift\ufffecard")))
     back = dict(parse_qsl(urlsplit(r.headers["Location"]).query))
     assert back["status"] == "CE" and "paymentReason" in back["errorMessage"]
+
+
+@pytest.mark.parametrize("percent", ["inf", "-inf", "nan", "1e999", "abc", "²"])
+def test_a_fault_share_that_is_not_a_number(client, percent):
+    r = client.post("/admin/faults.json", json={"action": "Pay", "error_code": "InternalError", "percent": percent})
+    error = r.get_json()["error"]
+    assert r.status_code == 400 and ("percent must be a number" in error or "share must be between" in error)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
@@ -21,12 +23,23 @@ def _fault_form() -> FaultForm:
     return form
 
 
+def _per_mille(percent) -> int:
+    """A share in percent (one decimal) as thousandths, exactly; ValueError for anything else."""
+    try:
+        value = Decimal(str(percent))
+    except InvalidOperation:
+        raise ValueError(f"percent must be a number, not {str(percent)[:20]!r}") from None
+    if not value.is_finite():
+        raise ValueError("percent must be a number from 0.1 to 100")
+    return int((value * 10).to_integral_value(ROUND_HALF_UP))
+
+
 def _arm(data: dict) -> int:
     """Arm a fault from form or JSON values; ValueError says what is wrong."""
     from ..api.actions import REGISTRY
 
     percent = data.get("percent")
-    per_mille = None if percent in (None, "") else int(round(float(percent) * 10))
+    per_mille = None if percent in (None, "") else _per_mille(percent)
     count = data.get("count")
     with services().storage.write() as conn:
         return outcomes.arm(conn, action=data.get("action") or "*", mode=data.get("mode") or "error",
@@ -75,7 +88,8 @@ def disarm():
 
 def _fault_json(row) -> dict:
     return {"id": row.id, "action": row.action, "mode": row.mode, "error_code": row.error_code,
-            "remaining": row.remaining, "percent": None if row.per_mille is None else row.per_mille / 10,
+            "remaining": row.remaining,
+            "percent": None if row.per_mille is None else float(Decimal(row.per_mille) / 10),  # JSON has numbers only
             "delay_ms": row.delay_ms, "hits": row.hits}
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, exists, select
 from ..models import Account, PaymentMethod
 from .passwords import check_password
+from .money import display
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def payment_choices(conn: Connection, account_id: int, allowed: tuple[str, ...])
     choices: list[Choice] = []
     if "ABT" in allowed:
         balance = conn.execute(select(Account.balance_cents).where(Account.id == account_id)).scalar_one()
-        choices.append(Choice("ABT", None, f"Amazon Payments balance (${balance / 100:,.2f})"))
+        choices.append(Choice("ABT", None, f"Amazon Payments balance ({display(balance)})"))
     for row in conn.execute(
         select(PaymentMethod.id, PaymentMethod.method, PaymentMethod.label, PaymentMethod.expiry)
         .where(PaymentMethod.account_id == account_id)

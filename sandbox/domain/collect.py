@@ -13,6 +13,7 @@ from ..models import Account
 from . import errors, ledger
 from .fees import FeeQuote
 from .ledger import Transfer
+from .money import display
 
 
 def collect(conn: Connection, inst, quote: FeeQuote) -> list[Transfer]:
@@ -28,7 +29,7 @@ def collect(conn: Connection, inst, quote: FeeQuote) -> list[Transfer]:
         if charged != 1:
             raise errors.InsufficientBalance(
                 "The transaction exceeds the account/instrument limits. The buyer's Amazon Payments "
-                f"balance is less than ${quote.gross_cents / 100:.2f}."
+                f"balance is less than {display(quote.gross_cents)}."
             )
     conn.execute(update(Account).where(Account.id == inst.recipient_id)
                  .values(balance_cents=Account.balance_cents + quote.net_cents))

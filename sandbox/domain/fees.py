@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .money import parse_cents, round_cents
+from .money import display, parse_cents, round_cents
 
 METHODS = ("ABT", "ACH", "CC")
 
@@ -26,7 +26,7 @@ class Tier:
     fixed_cents: int
 
     def describe(self) -> str:
-        return f"{self.percent}% + ${Decimal(self.fixed_cents) / 100:.2f}"
+        return f"{self.percent}% + {display(self.fixed_cents)}"
 
 
 @dataclass(frozen=True)

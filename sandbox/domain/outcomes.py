@@ -19,6 +19,7 @@ from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
 from ..models import Fault
 from . import errors
+from .money import plain
 
 # fps-spec.md §10 (the 2007 sandbox table, still cited for 2008-09-17).
 SPECIAL_SENDER_TOKENS = {
@@ -70,7 +71,7 @@ def amount_trigger(amount_cents: int, enabled: bool) -> Forced | None:
     if 80 <= cents <= 89:
         raise errors.InsufficientBalance(
             f"The transaction exceeds the account/instrument limits. (Sandbox amount trigger: cents of "
-            f"{cents / 100:.2f} in .80–.89.)")
+            f"{plain(cents)} in .80–.89.)")
     return None
 
 

@@ -25,6 +25,7 @@ from .ids import IdGenerator
 from .ledger import Transfer
 from .policy import Policy
 from .tokens import Limit
+from .money import display
 
 
 @dataclass(frozen=True)
@@ -94,12 +95,12 @@ def charge(conn: Connection, caller: Party, token, *, amount_cents: int, caller_
         if charged + amount_cents > token.global_limit_cents:
             raise errors.InsufficientBalance(
                 "The transaction exceeds the account/instrument limits. The globalAmountLimit of "
-                f"${token.global_limit_cents / 100:.2f} allows ${(token.global_limit_cents - charged) / 100:.2f} more.")
+                f"{display(token.global_limit_cents)} allows {display(token.global_limit_cents - charged)} more.")
     tokens.check_usage(conn, token, amount_cents, now)
     if conn.execute(_ADD_DEBT, {"pk": token.instrument_pk, "amount": amount_cents}).rowcount != 1:
         raise errors.InsufficientBalance(
             "The transaction exceeds the account/instrument limits. The credit limit is "
-            f"${token.limit_cents / 100:.2f} and the debt is ${token.debt_cents / 100:.2f}.")
+            f"{display(token.limit_cents)} and the debt is {display(token.debt_cents)}.")
     owed = Transfer(ledger.credit_sales_book(token.recipient_id), ledger.receivable_book(token.instrument_pk),
                     amount_cents, "charged on credit: the buyer owes it")
     return transactions.book(
@@ -120,7 +121,7 @@ def _check_debt(conn: Connection, inst, amount_cents: int, name: str) -> None:
     if amount_cents > available:
         pending = " not already being settled" if available != inst.debt_cents else ""
         raise errors.SettleAmountGreaterThanDebt(
-            f"{name} ${amount_cents / 100:.2f} is greater than the debt{pending} of ${available / 100:.2f} on "
+            f"{name} {display(amount_cents)} is greater than the debt{pending} of {display(available)} on "
             f"credit instrument {inst.instrument_id}.")
 
 

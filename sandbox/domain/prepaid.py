@@ -18,6 +18,7 @@ from .accounts import Party
 from .ids import IdGenerator
 from .ledger import Transfer
 from .policy import Policy
+from .money import display
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,12 @@ def fund(conn: Connection, caller: Party, *, sender_token_id: str, instrument_id
     if inst.funded_cents > 0:
         raise errors.PrepaidFundingLimitExceeded(
             f"The prepaid instrument {instrument_id} was already funded with "
-            f"${inst.funded_cents / 100:.2f}; Aggregated Payments does not support recharging an instrument."
+            f"{display(inst.funded_cents)}; Aggregated Payments does not support recharging an instrument."
         )
     if amount_cents > inst.limit_cents:
         raise errors.PrepaidFundingLimitExceeded(
-            f"FundingAmount ${amount_cents / 100:.2f} exceeds the fundingAmount of "
-            f"${inst.limit_cents / 100:.2f} the buyer authorized for {instrument_id}."
+            f"FundingAmount {display(amount_cents)} exceeds the fundingAmount of "
+            f"{display(inst.limit_cents)} the buyer authorized for {instrument_id}."
         )
     quote = policy.fees.quote("FundPrepaid", inst.payment_method, amount_cents)
     if quote.net_cents <= 0:
@@ -125,7 +126,7 @@ def spend(conn: Connection, caller: Party, token, *, amount_cents: int, caller_r
     if drawn != 1:
         raise errors.InsufficientBalance(
             "The transaction exceeds the account/instrument limits. The prepaid balance is "
-            f"${token.balance_cents / 100:.2f}."
+            f"{display(token.balance_cents)}."
         )
     spent = Transfer(ledger.prepaid_book(token.instrument_pk), ledger.prepaid_liability_book(token.recipient_id),
                      amount_cents, "prepaid balance spent")

@@ -17,6 +17,7 @@ from .accounts import Party
 from .ids import IdGenerator
 from .ledger import Transfer
 from .policy import Policy
+from .money import display
 
 NOT_REFUNDABLE = {
     "FundPrepaid": "A FundPrepaid cannot be refunded: prepaid money is not returned to the buyer's payment "
@@ -43,7 +44,7 @@ def refund(conn: Connection, caller: Party, *, transaction_id: str, amount_cents
     amount_cents = remaining if amount_cents is None else amount_cents
     if amount_cents > remaining:
         raise errors.RefundAmountExceeded(
-            f"RefundAmount ${amount_cents / 100:.2f} is more than the ${remaining / 100:.2f} left to refund of "
+            f"RefundAmount {display(amount_cents)} is more than the {display(remaining)} left to refund of "
             f"{transaction_id}.")
     move = _reverse(conn, original, amount_cents)
     return transactions.book(
@@ -89,8 +90,8 @@ def _reverse(conn: Connection, original, amount_cents: int) -> Transfer:
                         "reversal: prepaid balance restored")
     if amount_cents > postpaid.open_debt(conn, inst):
         raise errors.RefundAmountExceeded(
-            f"RefundAmount ${amount_cents / 100:.2f} is more than the open debt of "
-            f"${postpaid.open_debt(conn, inst) / 100:.2f}: debt already settled or written off cannot be reversed.")
+            f"RefundAmount {display(amount_cents)} is more than the open debt of "
+            f"{display(postpaid.open_debt(conn, inst))}: debt already settled or written off cannot be reversed.")
     conn.execute(update(Instrument).where(Instrument.id == inst.id)
                  .values(debt_cents=Instrument.debt_cents - amount_cents))
     return Transfer(ledger.receivable_book(inst.id), ledger.credit_sales_book(inst.recipient_id), amount_cents,

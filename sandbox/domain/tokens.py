@@ -13,6 +13,7 @@ from ..models import FpsTransaction, Instrument, Token, UsageLimit
 from . import errors
 from .accounts import Party
 from .ids import IdGenerator
+from .money import display, plain
 
 PERIOD_UNITS = ("Hour", "Day", "Week", "Month", "Year")
 
@@ -36,7 +37,7 @@ class Limit:
     value: int
 
     def describe(self) -> str:
-        shown = f"${self.value / 100:.2f}" if self.kind == "Amount" else f"{self.value} payments"
+        shown = display(self.value) if self.kind == "Amount" else f"{self.value} payments"
         return f"{shown} per {self.count} {self.unit}{'s' if self.count > 1 else ''}"
 
 
@@ -189,4 +190,4 @@ def check_usage(conn: Connection, token, amount_cents: int, now: datetime) -> No
                 limit.kind == "Count" and count + 1 > limit.value):
             raise errors.TokenUsageError(
                 f"The token usage limit is exceeded: {spec.describe()} (period started "
-                f"{since:%Y-%m-%dT%H:%M:%SZ}; used {used / 100:.2f} in {count} payments).")
+                f"{since:%Y-%m-%dT%H:%M:%SZ}; used {plain(used)} in {count} payments).")

@@ -13,9 +13,7 @@ from pathlib import Path
 
 from flask import Flask, render_template
 
-from .config import DEFAULTS
-
-ROOT = Path(__file__).resolve().parent.parent
+from .config import DEFAULTS, ROOT
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -39,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.session_interface = CachedSerializerSessionInterface()
 
-    from .admin import host_guard
+    from .admin.blueprint import host_guard
 
     app.before_request(host_guard)  # first: before CSRF and every other check
     db.init_app(app)

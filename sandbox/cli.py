@@ -7,16 +7,15 @@ import sys
 import click
 from flask import Flask, current_app
 
+from . import schema, snapshots
 from .domain.clock import utcnow
 from .domain.ledger import check_books
-from . import schema, snapshots
+from .config import ROOT
 from .services import services, tick
 from .world import is_empty, load_fixture, reset, seed
 
 
 def _fixture() -> dict:
-    from . import ROOT
-
     return load_fixture(ROOT / current_app.config["FPS_FIXTURE"])
 
 

@@ -2,6 +2,10 @@
 FPS_SANDBOX_ prefix (e.g. FPS_SANDBOX_FPS_CLOCK_SKEW_SECONDS=60), by instance/config.py, or by
 the test_config of create_app. DATABASE_URL selects the database."""
 
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: templates/, fixtures/, migrations/
+
 DEFAULTS = {
     # Largest request body accepted (an FPS request is a few KiB).
     "MAX_CONTENT_LENGTH": 1024 * 1024,

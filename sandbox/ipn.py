@@ -14,13 +14,16 @@ import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from sqlalchemy import insert, select, update
 
 from .domain import notifications
 from .models import Account, DeliveryAttempt, Notification
-from .services import Services
+
+if TYPE_CHECKING:  # for annotations only: services.tick imports this module
+    from .services import Services
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)

@@ -47,15 +47,17 @@ class World:
 
 
 def build_world(app) -> World:
-    """John's funded $10.00 prepaid instrument at DigitalDownload and Rita's tab at The Daily Byte."""
+    """John's prepaid instrument at DigitalDownload, funded with his whole $100.00, and Rita's tab at The
+    Daily Byte ($1,000.00 credit): room for many Pays before the money runs out."""
     client = app.test_client()
     buyer, fps = Buyer(client), SignedCaller(client, DD_KEY, DD_SECRET)
-    card = buyer.authorize(prepaid_params("fuzz"))
+    card = buyer.authorize(prepaid_params("fuzz", amount="100.00"))
     funded = fps.call("FundPrepaid", SenderTokenId=card["fundingTokenID"], PrepaidInstrumentId=card["prepaidInstrumentID"],
-                      CallerReference="fuzz-fund", **{"FundingAmount.Value": "10.00"})
+                      CallerReference="fuzz-fund", **{"FundingAmount.Value": "100.00"})
     paid = fps.call("Pay", SenderTokenId=card["prepaidSenderTokenID"], CallerReference="fuzz-pay",
                     **{"TransactionAmount.Value": "0.50"})
-    tab = buyer.authorize(postpaid_params("fuzz"), email="reader@example.com", method_label="Mastercard",
+    tab = buyer.authorize(postpaid_params("fuzz", credit="1000.00", total="10000.00"), email="reader@example.com",
+                          method_label="Mastercard",
                           key=NEWS_KEY, secret=NEWS_SECRET)
     owned = {DD_KEY: ([card["fundingTokenID"], card["prepaidSenderTokenID"]], [card["prepaidInstrumentID"]]),
              NEWS_KEY: ([tab["creditSenderTokenID"], tab["settlementTokenID"]], [tab["creditInstrumentID"]])}

@@ -10,7 +10,7 @@ from ..domain import rollups
 from ..domain.ledger import balance_book
 from ..models import Account, FpsTransaction, Instrument, PaymentMethod, Token
 from ..services import services
-from . import bp
+from .blueprint import bp
 from .paging import arg, newest_first
 from .transactions import listing
 

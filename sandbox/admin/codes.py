@@ -9,8 +9,8 @@ from flask import render_template, url_for
 from markupsafe import Markup
 
 from ..domain import errors
-from ..domain.transactions import STATUS_MESSAGES
-from . import bp
+from ..domain.statuses import STATUS_MESSAGES
+from .blueprint import bp
 
 # The error codes the sandbox produces without an armed fault (README, "Forcing outcomes").
 FORCED_BY = {

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..models import ApiCall, FpsTransaction, LedgerEntry
 from ..services import services
-from . import bp
+from .blueprint import bp
 
 BATCH = 1000
 TABLES = {"transactions": FpsTransaction.__table__, "ledger": LedgerEntry.__table__, "requests": ApiCall.__table__}

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from ..domain import errors, outcomes
 from ..extensions import csrf
 from ..services import services
-from . import bp
+from .blueprint import bp
 from .forms import ActionForm, FaultForm
 
 

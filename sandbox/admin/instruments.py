@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Account, FpsTransaction, Instrument, Notification, Token
 from ..services import services
-from . import bp
+from .blueprint import bp
 from .paging import arg, int_arg, newest_first
 from .transactions import listing
 

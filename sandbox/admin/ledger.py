@@ -12,7 +12,7 @@ from ..domain import rollups
 from ..domain.ledger import check_books, quick_check
 from ..models import Account, FpsTransaction, LedgerEntry
 from ..services import services
-from . import bp
+from .blueprint import bp
 from .paging import arg, newest_first
 
 

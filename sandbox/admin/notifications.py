@@ -11,7 +11,7 @@ from ..domain import notifications
 from ..models import Account, DeliveryAttempt, FpsTransaction, Notification, Token
 from ..services import services
 from ..urls import valid_http_url
-from . import bp
+from .blueprint import bp
 from .forms import ActionForm, EditFieldsForm, IpnSettingsForm, parse_name_values
 from .paging import arg, int_arg, newest_first
 

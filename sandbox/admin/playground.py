@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 from ..models import Account
 from ..services import services
 from ..signature import canonical_query, hmac_sign, string_to_sign_v2
-from . import bp
+from .blueprint import bp
 from .forms import parse_name_values
 
 CBUI_PATH = "/cobranded-ui/actions/start"

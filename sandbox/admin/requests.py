@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..models import Account, ApiCall
 from ..services import services
 from ..signature import string_to_sign_v1, string_to_sign_v2
-from . import bp
+from .blueprint import bp
 from .paging import arg, newest_first
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..models import Account, ApiCall, FpsTransaction, Instrument, LedgerEntry, Notification, StatusHistory, Token
 from ..services import services
-from . import bp
+from .blueprint import bp
 from .paging import arg, int_arg, newest_first
 
 OPERATIONS = ("FundPrepaid", "Pay", "Refund", "SettleDebt", "WriteOffDebt")

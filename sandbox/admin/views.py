@@ -12,7 +12,7 @@ from ..domain.clock import utcnow
 from ..domain.ledger import quick_check
 from ..models import Account, FpsTransaction, Instrument
 from ..services import catch_up, services
-from . import bp
+from .blueprint import bp
 from .forms import ActionForm, ClockForm
 from .transactions import listing
 

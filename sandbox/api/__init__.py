@@ -1,7 +1,6 @@
 """The signed Query API face: FPS actions at `/`, answered in FPS XML."""
 
-from flask import Blueprint
+from . import views  # noqa: F401  (registers the route)
+from .blueprint import bp
 
-bp = Blueprint("api", __name__)
-
-from . import views  # noqa: E402,F401  (registers the route)
+__all__ = ["bp"]

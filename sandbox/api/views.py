@@ -16,7 +16,8 @@ from ..domain.clock import utcnow
 from .. import request_log
 from ..services import catch_up, services
 from ..urls import valid_http_url
-from . import auth, bp
+from . import auth
+from .blueprint import bp
 from .actions import NOT_YET, REGISTRY, Action, Context
 from .params import Params, single_values
 from .render import render_action, render_error

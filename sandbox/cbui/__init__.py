@@ -1,7 +1,6 @@
 """The Co-Branded UI face: the pages a buyer clicks through to authorize a caller."""
 
-from flask import Blueprint
+from . import views  # noqa: F401  (registers the routes)
+from .blueprint import bp
 
-bp = Blueprint("cbui", __name__, url_prefix="/cobranded-ui")
-
-from . import views  # noqa: E402,F401
+__all__ = ["bp"]

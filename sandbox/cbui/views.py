@@ -24,7 +24,7 @@ from ..models import Account, CbuiPipeline
 from ..services import services
 from ..signature import host_candidates, rfc3986, verify_hmac
 from ..signature_doctor import diagnose
-from . import bp
+from .blueprint import bp
 from wtforms.fields.choices import SelectChoice
 
 from .forms import CancelForm, ConfirmForm, MethodForm, SignInForm

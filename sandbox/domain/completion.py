@@ -22,6 +22,7 @@ from .ids import IdGenerator
 from .ledger import Transfer
 from .outcomes import Forced
 from .policy import Policy
+from .statuses import status_message
 
 _TXN = FpsTransaction.__table__
 # Built once: every API call runs it (see bench/); it reads ix_fps_transaction_pending_due only.
@@ -46,13 +47,6 @@ def start(conn: Connection, *, ids: IdGenerator, now: datetime, policy: Policy, 
         return transactions.TxnResult(txn_id, "Pending")
     finish(conn, pk, now, policy)
     return transactions.TxnResult(txn_id, "Success" if outcome in (None, "Success") else "Failure")
-
-
-def status_message(code: str) -> str:
-    """The StatusMessage for a StatusCode (an error code's own message for failures)."""
-    if code in transactions.STATUS_MESSAGES:
-        return transactions.STATUS_MESSAGES[code]
-    return errors.REGISTRY[code].message if code in errors.REGISTRY else code
 
 
 def _history(conn: Connection, txn, now: datetime, status: str, code: str) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from ..models import Account, FpsTransaction, Instrument, Notification, Token
 from .accounts import IPN_COLUMNS, IpnSettings
 from .money import plain
+from .statuses import status_message
 
 OPERATIONS = {"Pay": "PAY", "Refund": "REFUND", "FundPrepaid": "FUND_PREPAID", "SettleDebt": "SETTLE_DEBT",
               "WriteOffDebt": "WRITE_OFF_DEBT"}
@@ -62,7 +63,6 @@ def fields(conn: Connection, n) -> dict[str, str]:
 
 
 def _transaction_fields(conn: Connection, n) -> dict[str, str]:
-    from .completion import status_message
 
     sender, recipient, parent = aliased(Account), aliased(Account), aliased(FpsTransaction)
     t = conn.execute(

@@ -14,14 +14,7 @@ from ..models import Account, FpsTransaction, Instrument, StatusHistory, Token
 from . import errors, ledger, notifications
 from .accounts import IpnSettings, Party
 from .ids import IdGenerator, TRANSACTION_ID_RE
-
-STATUS_MESSAGES = {
-    "Success": "The transaction was successful and the payment instrument was charged.",
-    "PendingNetworkResponse": "The transaction is awaiting a response from the backend payment processor.",
-    "TemporaryDecline": "The payment processor declined the transaction for now (sandbox amount trigger .60-.69).",
-    "Canceled": "The transaction was cancelled by the caller.",
-}
-
+from .statuses import status_message
 
 @dataclass(frozen=True)
 class TxnResult:
@@ -62,7 +55,7 @@ def record(conn: Connection, *, now: datetime, status: str = "Success", status_c
            history: bool = True, ipn: IpnSettings | None = None, **values) -> int:
     """Insert a transaction (with its first StatusHistory entry unless `history` is False); returns its key."""
     values.setdefault("date_completed", now if status in ("Success", "Failure") else None)
-    row = {"status": status, "status_code": status_code, "status_message": STATUS_MESSAGES.get(status_code, status_code),
+    row = {"status": status, "status_code": status_code, "status_message": status_message(status_code),
            "date_received": now, "fee_cents": 0, "fees_paid_by": "Recipient", "caller_description": None,
            "sender_description": None, "instrument_pk": None, "sender_token_pk": None, "parent_pk": None,
            "due_at": None, "outcome": None, "override_ipn_url": None, **values}

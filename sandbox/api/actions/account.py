@@ -7,7 +7,7 @@ from ...domain import errors
 from ...domain.text import ascii_digits
 from ..auth import parse_timestamp
 from ..params import Params
-from . import Context, action
+from .registry import Context, action
 
 ROLE_PARAMS = ("Role.1", "Role.2", "Role.3")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...domain import postpaid, transactions
 from ..params import Params
-from . import DESCRIPTIONS, DESCRIPTOR, Context, action, amount_params, business_params
+from .registry import DESCRIPTIONS, DESCRIPTOR, Context, action, amount_params, business_params
 
 
 @action(

@@ -8,7 +8,7 @@ from ...certs import outbound_string_to_sign
 from ...domain import errors
 from ...urls import valid_http_url
 from ..params import Params
-from . import Context, action
+from .registry import Context, action
 
 
 @action("VerifySignature", required=("UrlEndPoint", "HttpParameters"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...domain import token_management
 from ..params import Params
-from . import Context, action
+from .registry import Context, action
 
 
 @action("CancelToken", required=("TokenId",), optional=("ReasonText",), writes=True)

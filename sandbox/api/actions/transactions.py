@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...domain import completion, errors, refunds, transactions
 from ..params import Params
-from . import Context, action, amount_params, business_params
+from .registry import Context, action, amount_params, business_params
 
 REFUND_POLICIES = ("MasterTxnOnly", "MarketplaceTxnOnly", "MasterAndMarketplaceTxn")
 

@@ -134,7 +134,8 @@ def _services(app: Flask, engine):
     storage = Storage(engine, lock)
     return Services(
         storage=storage,
-        request_log=RequestLog(storage, buffered=bool(cfg["FPS_BACKGROUND_WORKER"])),
+        request_log=RequestLog(storage, buffered=bool(cfg["FPS_BACKGROUND_WORKER"]),
+                               durable=bool(cfg["FPS_DURABLE_REQUEST_LOG"])),
         policy=Policy(FeeSchedule.load(schedule_path), parse_cents(cfg["FPS_MIN_AMOUNT"]),
                       parse_cents(cfg["FPS_MAX_AMOUNT"]), timedelta(seconds=float(cfg["FPS_PENDING_SECONDS"])),
                       bool(cfg["FPS_AMOUNT_TRIGGERS"])),

@@ -52,9 +52,10 @@ class Entry:
 class RequestLog:
     """Writes entries at once, or buffers them for `flush` when `buffered`."""
 
-    def __init__(self, storage: Storage, buffered: bool) -> None:
+    def __init__(self, storage: Storage, buffered: bool, durable: bool = True) -> None:
         self.storage = storage
         self.buffered = buffered
+        self.durable = durable  # callers log changes with `record_in`, in the change's own transaction
         self._rows: list[dict] = []
         self._lock = threading.Lock()
         if buffered:

@@ -22,6 +22,7 @@ from sandbox.api.actions import REGISTRY
 from sandbox.cbui.pipelines import ADDRESS_FIELDS, PIPELINES
 
 _REFERENCES = itertools.count(1)
+MONEY_ACTIONS = ("Pay", "Pay", "Pay", "FundPrepaid", "SettleDebt", "WriteOffDebt", "Refund", "Cancel")
 MERCHANT_RETURN = "https://merchant.example.com/fps/return"
 CBUI_PARAMS = ("callerReferenceFunding", "callerReferenceSender", "callerReferenceSettlement", "fundingAmount",
                "creditLimit", "globalAmountLimit", "paymentMethod", "paymentReason", "callerReference",
@@ -118,7 +119,8 @@ def values_for(name: str, world: World, hostile: bool = True):
 def api_requests(draw, world: World):
     """A signed Query-API request: (method, params). Half are plausible (the required parameters, values
     that could be right: they reach the money path); the rest carry hostile values anywhere."""
-    action = draw(st.sampled_from(sorted(REGISTRY) + ["Reserve", "NoSuchAction", ""]))
+    action = draw(st.one_of(st.sampled_from(MONEY_ACTIONS),  # half of them move money
+                            st.sampled_from(sorted(REGISTRY) + ["Reserve", "NoSuchAction", ""])))
     act = REGISTRY.get(action)
     hostile = draw(st.booleans())
     key, secret = draw(st.sampled_from([(DD_KEY, DD_SECRET), (NEWS_KEY, NEWS_SECRET)]))

@@ -47,3 +47,12 @@ def test_docs_list_every_error_code_as_the_code_does(app):
     table = app.test_cli_runner().invoke(args=["error-codes"]).output.strip()
     readme = (Path(__file__).parent.parent / "docs" / "forcing-outcomes.md").read_text()
     assert table in readme, "docs/forcing-outcomes.md: the error-code table is stale: paste `flask --app app error-codes`"
+
+
+def test_coverage_md_is_current(app):
+    from pathlib import Path
+
+    out = app.test_cli_runner().invoke(args=["coverage"]).output
+    assert "- [x] `Pay` (writes)" in out and "- [ ] `Reserve`" in out and "- [x] `SetupPrepaid`" in out
+    assert (Path(__file__).parent.parent / "COVERAGE.md").read_text() == out, \
+        "COVERAGE.md is stale: run `flask --app app coverage > COVERAGE.md`"

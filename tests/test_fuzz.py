@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from conftest import DD_KEY, DD_SECRET, ROOT, SignedCaller, services_of
+from conftest import DD_KEY, DD_SECRET, ROOT, Buyer, SignedCaller, prepaid_params, services_of
 from fuzzing import Tally, api_requests, build_world, cbui_links, check_api_reply, check_cbui_reply, check_raw_reply, \
     nasty_text, raw_requests, send_raw
 from sandbox import create_app
@@ -63,12 +63,15 @@ def test_every_action_with_hostile_values(world):
 def test_whatever_a_write_accepts_reads_back_as_xml(world):
     """Text the sandbox stores is echoed later (GetTransaction, GetTokens): what it accepts must fit XML."""
     fps = SignedCaller(world.client, DD_KEY, DD_SECRET)
+    own = Buyer(world.client).authorize(prepaid_params("read-back"), method_label="Visa")  # the fuzz may cancel others
+    fps.call("FundPrepaid", SenderTokenId=own["fundingTokenID"], PrepaidInstrumentId=own["prepaidInstrumentID"],
+             CallerReference="read-back-fund", **{"FundingAmount.Value": "10.00"})
     accepted = []
 
     @SHORT
     @given(description=nasty_text, reason=nasty_text)
     def run(description, reason):
-        paid = fps.call("Pay", SenderTokenId=world.owned[DD_KEY][0][1], CallerReference=str(uuid.uuid4()),
+        paid = fps.call("Pay", SenderTokenId=own["prepaidSenderTokenID"], CallerReference=str(uuid.uuid4()),
                         CallerDescription=description, SenderDescription=reason, **{"TransactionAmount.Value": "0.01"})
         tid = paid.find("PayResult/TransactionId")
         if tid is None:

@@ -92,3 +92,44 @@ def test_request_log_page_paginates(app, client, fps):
     assert first.count('href="/admin/requests/') == 50 and "Older" in first
     with services_of(app).storage.read() as conn:
         assert conn.execute(select(func.count()).select_from(ApiCall)).scalar_one() >= 55
+
+
+def test_a_change_is_logged_in_its_own_transaction_unless_told_otherwise(app_config, tmp_path):
+    """FPS_DURABLE_REQUEST_LOG (default on): a Pay's entry is written with the Pay; off, it waits in the
+    buffer for the worker's next flush, as reads and refusals always do."""
+    from sqlalchemy import func, select
+
+    from conftest import Buyer, SignedCaller, prepaid_params, services_of, DD_KEY, DD_SECRET, ROOT
+    from sandbox import create_app
+    from sandbox.models import ApiCall
+    from sandbox.world import load_fixture, reset
+    from datetime import datetime
+
+    for durable, expected in ((True, 1), (False, 0)):
+        app = create_app({**app_config, "FPS_DURABLE_REQUEST_LOG": durable})
+        svc = services_of(app)
+        with svc.storage.write() as conn:
+            reset(conn, load_fixture(ROOT / "fixtures" / "demo.json"), datetime(2026, 1, 1))
+        client = app.test_client()
+        ret = Buyer(client).authorize(prepaid_params())
+        fps = SignedCaller(client, DD_KEY, DD_SECRET)
+        fps.call("FundPrepaid", SenderTokenId=ret["fundingTokenID"], PrepaidInstrumentId=ret["prepaidInstrumentID"],
+                 CallerReference="f", **{"FundingAmount.Value": "10.00"})
+        svc.request_log.buffered = True  # as in a server process with its worker
+        paid = fps.call("Pay", SenderTokenId=ret["prepaidSenderTokenID"], CallerReference="p",
+                        **{"TransactionAmount.Value": "0.50"})
+        refused = fps.call("Pay", SenderTokenId=ret["prepaidSenderTokenID"], CallerReference="q",
+                           **{"TransactionAmount.Value": "50.00"})
+        assert refused.error_code == "InsufficientBalance"
+        tid = paid.find("PayResult/TransactionId")
+        with svc.storage.read() as conn:
+            logged = conn.execute(select(func.count()).select_from(ApiCall).where(ApiCall.transaction_id == tid)).scalar()
+            waiting = conn.execute(select(func.count()).select_from(ApiCall).where(ApiCall.error_code.is_not(None))).scalar()
+        assert (logged, waiting) == (expected, 0)  # the refusal is buffered either way
+        assert svc.request_log.flush() == 2 - expected
+        with svc.storage.read() as conn:
+            assert conn.execute(select(func.count()).select_from(ApiCall).where(ApiCall.transaction_id == tid)).scalar() == 1
+        from sandbox.extensions import db
+
+        with app.app_context():
+            db.engine.dispose()

@@ -178,10 +178,10 @@ def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_fau
             notifications.override_url(conn, result.transaction_id, req.params["OverrideIPNURL"])
         entry.transaction_id = result.transaction_id if result is not None else None
         response = render_action(act.name, namespace, entry.request_id + ":0", values)
-        if writes:  # a call that changed something is logged with the change: a crash cannot part them
+        if writes and svc.request_log.durable:  # logged with the change it made: a crash cannot part them
             svc.request_log.record_in(conn, entry, at=ctx.now, http_status=response.status_code,
                                       response=response.get_data(as_text=True))
-    entry.logged = writes  # committed, log entry included
+    entry.logged = writes and svc.request_log.durable  # committed, log entry included
     return response
 
 

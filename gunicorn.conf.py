@@ -11,13 +11,15 @@ def post_worker_init(worker):
     from sandbox.services import services
     from sandbox.worker import ensure_started
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     app = worker.wsgi
-    with app.app_context(), services().storage.read() as conn:
-        try:
+    try:
+        with app.app_context(), services().storage.read() as conn:
             ready = schema.is_stamped(conn) and schema.current(conn) == schema.head()
-        except schema.SchemaError as exc:
-            worker.log.error(str(exc))
-            ready = False
+    except (schema.SchemaError, SQLAlchemyError) as exc:
+        worker.log.error(str(exc).splitlines()[0])
+        ready = False
     if not ready:
         worker.log.error("The database's schema is not this code's: run `flask --app app init-db` (make run does) "
                          "to create or upgrade it, keeping every row.")

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from datetime import datetime, timezone
+from decimal import Decimal
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -239,7 +240,8 @@ def run(base: str, args, proc) -> int:
     ok = len(latencies) - sum(errors.values())
     _, text = post(host, port, signed_body(host, "GetPrepaidBalance", {"PrepaidInstrumentId": ret["prepaidInstrumentID"]}))
     balance = re.search(r"<AvailableBalance><CurrencyCode>USD</CurrencyCode><Value>([\d.]+)</Value>", text).group(1)
-    expected = (1_000_000 - args.warmup - ok) / 100
+    balance = Decimal(balance).quantize(Decimal("0.01"))  # money: exact, never float
+    expected = Decimal(1_000_000 - args.warmup - ok) / 100
     pct = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
 
     print(f"server          {base} ({'started here, ' + str(args.workers) + ' gunicorn workers' if proc else 'given'})")
@@ -251,8 +253,8 @@ def run(base: str, args, proc) -> int:
         print(f"server CPU      {cpu_used / len(latencies) * 1000:.2f} ms per Pay "
               f"(=> {len(latencies) / cpu_used:,.0f} Pays/s per fully used core)")
         print(f"server memory   {rss_kib(server_pids(proc.pid)) / 1024:.1f} MiB RSS (master + workers)")
-    print(f"final balance   ${float(balance):,.2f}  (expected ${expected:,.2f}: {'OK' if abs(float(balance) - expected) < 0.001 else 'WRONG'})")
-    return 0 if not errors and abs(float(balance) - expected) < 0.001 else 1
+    print(f"final balance   ${balance:,.2f}  (expected ${expected:,.2f}: {'OK' if balance == expected else 'WRONG'})")
+    return 0 if not errors and balance == expected else 1
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from ..domain import errors
 from ..domain.statuses import STATUS_MESSAGES
 from .blueprint import bp
 
-# The error codes the sandbox produces without an armed fault (README, "Forcing outcomes").
+# The error codes the sandbox produces without an armed fault (docs/forcing-outcomes.md).
 FORCED_BY = {
     "UnverifiedEmailAddress_Sender": "the special sender token of an unverified e-mail address",
     "UnverifiedEmailAddress_Recipient": "the special recipient token of an unverified e-mail address",

@@ -48,8 +48,9 @@ def index():
         books = quick_check(conn)
         s.close()
     clock = services().clock
+    summaries = {c.id: rollups.summary(figures.get(c.id, {})) for c in callers}
     return render_template("admin/index.html", snapshots=snapshots.listing(snapshots.folder_for(current_app)),
-                           callers=callers, owed=owed, summaries={c.id: rollups.summary(figures.get(c.id, {})) for c in callers},
+                           callers=callers, owed=owed, summaries=summaries,
                            pending=pending, recent=recent, latest=latest, books=books, reset_form=ActionForm(),
                            clock_form=ClockForm(), clock_offset=clock.offset, clock_shared=hasattr(clock, "move"))
 

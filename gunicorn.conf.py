@@ -7,9 +7,9 @@ def post_worker_init(worker):
     """Refuse to serve a database whose schema is not this code's (`flask init-db` upgrades it; `make run`
     calls it), then start the background worker (due completions, notification deliveries) at once, so a
     restarted server delivers what is queued without waiting for a request."""
-    from sandbox import schema
-    from sandbox.services import services
-    from sandbox.worker import ensure_started
+    from sandbox.runtime import schema
+    from sandbox.runtime.services import services
+    from sandbox.runtime.worker import ensure_started
 
     from sqlalchemy.exc import SQLAlchemyError
 

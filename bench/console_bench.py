@@ -44,8 +44,8 @@ from sandbox import create_app  # noqa: E402
 from sandbox.domain import accounts, payments, transactions  # noqa: E402
 from sandbox.models import ApiCall, FpsTransaction, Token  # noqa: E402
 from sandbox.domain.ledger import quick_check  # noqa: E402
-from sandbox.services import fold_totals, services  # noqa: E402
-from sandbox.world import load_fixture, reset  # noqa: E402
+from sandbox.runtime.services import fold_totals, services  # noqa: E402
+from sandbox.runtime.world import load_fixture, reset  # noqa: E402
 
 BATCH = 5000
 

@@ -26,7 +26,7 @@ given = context.config.attributes.get("connection")
 if given is not None:
     run(given)
 else:  # `flask db upgrade` and friends
-    from sandbox.services import services
+    from sandbox.runtime.services import services
 
     with services().storage.write() as conn:
         run(conn)

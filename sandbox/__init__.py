@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
     from .extensions import csrf, db, migrate
-    from .sessions import CachedSerializerSessionInterface
+    from .runtime.sessions import CachedSerializerSessionInterface
 
     app.session_interface = CachedSerializerSessionInterface()
 
@@ -46,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         app.extensions["fps_sandbox"] = _services(app, db.engine)
 
-    from .hosts import HostCheck
+    from .runtime.hosts import HostCheck
     from .urls import RowId
 
     app.wsgi_app = HostCheck(app.wsgi_app)  # a malformed Host header: 400 before Werkzeug builds URLs for it
@@ -69,7 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(_refuse_nul)
     app.before_request(_remember_base_url)
     if app.config["FPS_BACKGROUND_WORKER"]:
-        from .worker import ensure_started
+        from .runtime.worker import ensure_started
 
         app.before_request(lambda: ensure_started(app))
     return app
@@ -117,15 +117,15 @@ def _instance_secret(instance: Path) -> str:
 
 
 def _services(app: Flask, engine):
-    from .certs import Signer
-    from .clock_store import shared_clock
+    from .runtime.certs import Signer
+    from .runtime.clock_store import shared_clock
     from .domain.fees import FeeSchedule
     from .domain.ids import IdGenerator
     from .domain.money import parse_cents
     from .domain.policy import Policy
-    from .request_log import RequestLog
-    from .services import Services
-    from .storage import Storage
+    from .runtime.request_log import RequestLog
+    from .runtime.services import Services
+    from .runtime.storage import Storage
 
     cfg = app.config
     schedule = cfg["FPS_FEE_SCHEDULE"]

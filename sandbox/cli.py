@@ -7,12 +7,12 @@ import sys
 import click
 from flask import Flask, current_app
 
-from . import schema, snapshots
+from .runtime import schema, snapshots
 from .domain.clock import utcnow
 from .domain.ledger import check_books
 from .config import ROOT
-from .services import services, tick
-from .world import is_empty, load_fixture, reset, seed
+from .runtime.services import services, tick
+from .runtime.world import is_empty, load_fixture, reset, seed
 
 
 def _fixture() -> dict:

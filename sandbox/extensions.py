@@ -8,4 +8,4 @@ from .models import Base
 
 db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
-migrate = Migrate()  # `flask db ...` for writing migrations; the sandbox applies them itself (sandbox/schema.py)
+migrate = Migrate()  # `flask db ...` for writing migrations; the sandbox applies them itself (sandbox/runtime/schema.py)

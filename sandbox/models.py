@@ -27,7 +27,7 @@ def partial_index(name: str, *columns: str, where: str) -> Index:
 
 class SandboxMeta(Base):
     """Facts about the database itself: the sandbox clock's offset, the running totals' watermarks, and
-    `schema_version`, read only to recognise a database made before migrations (sandbox/schema.py)."""
+    `schema_version`, read only to recognise a database made before migrations (sandbox/runtime/schema.py)."""
 
     __tablename__ = "sandbox_meta"
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -277,7 +277,7 @@ class Fault(Base):
 class ApiCall(Base):
     """The request log: every Query-API call and Co-Branded start, as it came and as it was answered.
 
-    Every Pay writes a row (in batches, see request_log.py), so the indexes are the few the console's
+    Every Pay writes a row (runtime/request_log.py), so the indexes are the few the console's
     filters need: by request id, by transaction, by action and by access key, and errors only.
     `string_to_sign` is kept for mismatches; for a good signature it is recomputed when shown.
     """

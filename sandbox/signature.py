@@ -3,7 +3,7 @@
 Signature Version 1: parameters sorted case-insensitively, name+value concatenated, HMAC-SHA1.
 Signature Version 2: VERB\\nhost\\npath\\ncanonical query (byte-ordered, RFC 3986), HMAC-SHA256
 or HMAC-SHA1. The same v2 string to sign, with RSA-SHA1, signs the sandbox's own return-URL
-redirects and notifications (see sandbox/certs.py).
+redirects and notifications (see sandbox/runtime/certs.py).
 """
 
 from __future__ import annotations

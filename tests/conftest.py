@@ -18,9 +18,9 @@ import pytest
 
 from sandbox import create_app
 from sandbox.domain.ledger import check_books, quick_check
-from sandbox.services import services
+from sandbox.runtime.services import services
 from sandbox.signature import hmac_sign, string_to_sign_v2
-from sandbox.world import load_fixture, reset
+from sandbox.runtime.world import load_fixture, reset
 
 ROOT = Path(__file__).resolve().parent.parent
 NS = "{http://fps.amazonaws.com/doc/2008-09-17/}"

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 
 from conftest import NEWS_KEY, postpaid_params, prepaid_params, services_of
-from sandbox.services import tick
+from sandbox.runtime.services import tick
 
 
 def _amount(prefix: str, value: str) -> dict:

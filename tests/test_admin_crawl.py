@@ -11,7 +11,7 @@ from html import unescape
 import pytest
 
 from conftest import DD_KEY, NEWS_KEY, NEWS_SECRET, postpaid_params, prepaid_params, services_of
-from sandbox.services import tick
+from sandbox.runtime.services import tick
 
 SCRIPT = "<script>window.pwned=1</script>"
 IMG = '"><img src=x onerror=alert(1)>'

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 SANDBOX = Path(__file__).parent.parent / "sandbox"
-PURE = [*sorted((SANDBOX / "domain").glob("*.py")), SANDBOX / "signature.py", SANDBOX / "certs.py",
-        SANDBOX / "storage.py", SANDBOX / "models.py", SANDBOX / "world.py", SANDBOX / "cbui" / "pipelines.py"]
+PURE = [*sorted((SANDBOX / "domain").glob("*.py")), SANDBOX / "signature.py", SANDBOX / "runtime" / "certs.py",
+        SANDBOX / "runtime" / "storage.py", SANDBOX / "models.py", SANDBOX / "runtime" / "world.py",
+        SANDBOX / "cbui" / "pipelines.py"]
 
 
 def imported(path: Path) -> set[str]:

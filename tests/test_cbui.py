@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import DD_KEY, NEWS_KEY, NEWS_SECRET, cbui_link, csrf, prepaid_params, returned, services_of
-from sandbox.certs import outbound_string_to_sign
+from sandbox.runtime.certs import outbound_string_to_sign
 from sandbox.models import CbuiPipeline, Instrument, Token
 from sandbox.signature import hmac_sign, string_to_sign_v1
 

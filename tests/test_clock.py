@@ -41,7 +41,7 @@ def test_the_offset_is_shared_through_the_database(app, app_config, client):
     other = create_app(app_config)  # another process would build its clock the same way
     with other.app_context():
         from sandbox.extensions import db
-        from sandbox.services import services
+        from sandbox.runtime.services import services
 
         ahead = services().clock.now() - utcnow()
         db.engine.dispose()

@@ -15,7 +15,7 @@ from fuzzing import Tally, api_requests, build_world, cbui_links, check_api_repl
     nasty_text, raw_requests, send_raw
 from sandbox import create_app
 from sandbox.domain.ledger import check_books, quick_check
-from sandbox.world import load_fixture, reset
+from sandbox.runtime.world import load_fixture, reset
 
 SHORT = settings(max_examples=200, derandomize=True, deadline=None, database=None,
                  suppress_health_check=list(HealthCheck))

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from conftest import DD_KEY, DD_SECRET, csrf, prepaid_params, services_of, signed_params
 from listener import Listener
-from sandbox import ipn
+from sandbox.runtime import ipn
 from sandbox.domain.clock import FixedClock, utcnow
 from sandbox.models import Account, DeliveryAttempt, Notification
 
@@ -87,7 +87,7 @@ def test_funding_by_card_notifies_pending_then_success(app, fps, buyer, dd_liste
              CallerReference="f", **amount("10.00", "FundingAmount"))
     deliver(app)
     clock.advance(timedelta(seconds=5))
-    from sandbox.services import tick
+    from sandbox.runtime.services import tick
 
     tick(svc)
     statuses = [(f["operation"], f["transactionStatus"], f["statusCode"]) for f in dd_listening.fields()]

@@ -18,7 +18,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, create_engine, select, text
 
 from conftest import DD_KEY, DD_SECRET, NEWS_KEY, NEWS_SECRET, SignedCaller, services_of
-from sandbox import create_app, schema
+from sandbox import create_app
+from sandbox.runtime import schema
 from sandbox.domain.ledger import check_books, quick_check
 from sandbox.models import Base, FpsTransaction, Token
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from conftest import DD_KEY, DD_SECRET, cbui_link, prepaid_params, services_of, signed_params, timestamp
 from sandbox.models import ApiCall
-from sandbox.request_log import Entry, RequestLog
+from sandbox.runtime.request_log import Entry, RequestLog
 from sandbox.signature import canonical_query, hmac_sign
 
 
@@ -102,7 +102,7 @@ def test_a_change_is_logged_in_its_own_transaction_unless_told_otherwise(app_con
     from conftest import Buyer, SignedCaller, prepaid_params, services_of, DD_KEY, DD_SECRET, ROOT
     from sandbox import create_app
     from sandbox.models import ApiCall
-    from sandbox.world import load_fixture, reset
+    from sandbox.runtime.world import load_fixture, reset
     from datetime import datetime
 
     for durable, expected in ((True, 1), (False, 0)):

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from sandbox.domain import rollups
 from sandbox.models import LedgerEntry
-from sandbox.services import fold_totals, tick
+from sandbox.runtime.services import fold_totals, tick
 
 from conftest import prepaid_params, services_of
 
@@ -74,7 +74,7 @@ def test_a_denied_funding_is_counted_as_a_failure_without_fee(app, fps, buyer):
 def test_reset_clears_the_running_totals(app, fps, funded):
     from conftest import ROOT
     from sandbox.domain.clock import utcnow
-    from sandbox.world import load_fixture, reset
+    from sandbox.runtime.world import load_fixture, reset
 
     fold_totals(services_of(app))
     with services_of(app).storage.write() as conn:

@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import csrf, services_of
-from sandbox import snapshots
+from sandbox.runtime import snapshots
 from sandbox.models import Base
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ..domain import rollups
 from ..domain.ledger import balance_book
 from ..models import Account, FpsTransaction, Instrument, PaymentMethod, Token
-from ..services import services
+from ..runtime.services import services
 from .blueprint import bp
 from .paging import arg, newest_first
 from .transactions import listing

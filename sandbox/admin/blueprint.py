@@ -4,7 +4,7 @@ of its own so that every console module imports it without a circle."""
 from flask import Blueprint
 
 from ..domain.text import ascii_digits
-from ..hosts import allowed_hosts, console_host_allowed
+from ..runtime.hosts import allowed_hosts, console_host_allowed
 
 bp = Blueprint("admin", "sandbox.admin", url_prefix="/admin")
 LOOPBACK = ("127.0.0.1", "::1")

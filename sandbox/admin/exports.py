@@ -12,7 +12,7 @@ from flask import Response, abort
 from sqlalchemy import select
 
 from ..models import ApiCall, FpsTransaction, LedgerEntry
-from ..services import services
+from ..runtime.services import services
 from .blueprint import bp
 
 BATCH = 1000

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..domain import errors, outcomes
 from ..extensions import csrf
-from ..services import services
+from ..runtime.services import services
 from .blueprint import bp
 from .forms import ActionForm, FaultForm
 

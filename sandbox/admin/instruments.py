@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Account, FpsTransaction, Instrument, Notification, Token
-from ..services import services
+from ..runtime.services import services
 from .blueprint import bp
 from .paging import arg, int_arg, newest_first
 from .transactions import listing

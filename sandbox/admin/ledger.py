@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..domain import rollups
 from ..domain.ledger import check_books, quick_check
 from ..models import Account, FpsTransaction, LedgerEntry
-from ..services import services
+from ..runtime.services import services
 from .blueprint import bp
 from .paging import arg, newest_first
 

@@ -6,10 +6,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .. import ipn
+from ..runtime import ipn
 from ..domain import notifications
 from ..models import Account, DeliveryAttempt, FpsTransaction, Notification, Token
-from ..services import services
+from ..runtime.services import services
 from ..urls import valid_http_url
 from .blueprint import bp
 from .forms import ActionForm, EditFieldsForm, IpnSettingsForm, parse_name_values

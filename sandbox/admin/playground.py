@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..models import Account
-from ..services import services
+from ..runtime.services import services
 from ..signature import canonical_query, hmac_sign, string_to_sign_v2
 from .blueprint import bp
 from .forms import parse_name_values

@@ -9,7 +9,7 @@ from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..models import Account, ApiCall
-from ..services import services
+from ..runtime.services import services
 from ..signature import string_to_sign_v1, string_to_sign_v2
 from .blueprint import bp
 from .paging import arg, newest_first

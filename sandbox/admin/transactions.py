@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Account, ApiCall, FpsTransaction, Instrument, LedgerEntry, Notification, StatusHistory, Token
-from ..services import services
+from ..runtime.services import services
 from .blueprint import bp
 from .paging import arg, int_arg, newest_first
 

@@ -6,12 +6,13 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import snapshots
+from ..config import ROOT
 from ..domain import rollups
 from ..domain.clock import utcnow
 from ..domain.ledger import quick_check
 from ..models import Account, FpsTransaction, Instrument
-from ..services import catch_up, services
+from ..runtime import snapshots, world
+from ..runtime.services import catch_up, services
 from .blueprint import bp
 from .forms import ActionForm, ClockForm
 from .transactions import listing
@@ -58,13 +59,10 @@ def index():
 @bp.route("/reset", methods=["POST"])
 def reset():
     """Throw everything away and load the demo world again (same as `flask reset`)."""
-    from ..cli import _fixture
-    from ..world import reset as reset_world
-
     if not ActionForm().validate_on_submit():
         abort(400)
     with services().storage.write() as conn:
-        reset_world(conn, _fixture(), utcnow())
+        world.reset(conn, world.load_fixture(ROOT / current_app.config["FPS_FIXTURE"]), utcnow())
     flash("The sandbox is back to the demo world.")
     return redirect(url_for("admin.index"))
 

@@ -13,8 +13,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..domain import completion, errors, notifications, outcomes
 from ..domain.accounts import CallerContext, caller_context
 from ..domain.clock import utcnow
-from .. import request_log
-from ..services import catch_up, services
+from ..runtime import request_log
+from ..runtime.services import catch_up, services
 from ..urls import valid_http_url
 from . import auth
 from .blueprint import bp

@@ -13,7 +13,7 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import request_log
+from ..runtime import request_log
 from ..domain import postpaid, prepaid
 from ..domain.accounts import authenticate, caller_by_access_key, party, payment_choices
 from ..domain.money import display
@@ -21,7 +21,7 @@ from ..domain.postpaid import InstalledPostpaid, PostpaidSetup
 from ..domain.prepaid import InstalledPrepaid, PrepaidSetup
 from ..domain.tokens import Limit, PipelineRefused
 from ..models import Account, CbuiPipeline
-from ..services import services
+from ..runtime.services import services
 from ..signature import host_candidates, rfc3986, verify_hmac
 from ..signature_doctor import diagnose
 from .blueprint import bp

@@ -2,7 +2,7 @@
 
 A notification is stored in the same database transaction as the change it reports (so none is
 ever lost), with the status it reports; its fields are built from the transaction or token when it
-is delivered or shown. Delivery itself (HTTP) lives in sandbox/ipn.py.
+is delivered or shown. Delivery itself (HTTP) lives in sandbox/runtime/ipn.py.
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ from e2e.conftest import e2e_database_url, free_port
 from e2e.test_ipn_e2e import crash, start_server
 from sandbox import create_app
 from sandbox.domain.ledger import check_books, quick_check
-from sandbox.services import services
-from sandbox.world import load_fixture, reset
+from sandbox.runtime.services import services
+from sandbox.runtime.world import load_fixture, reset
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e

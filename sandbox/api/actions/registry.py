@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from ...certs import Signer
+from ...runtime.certs import Signer
 from ...domain.accounts import Party
 from ...domain.ids import IdGenerator
 from ...domain.outcomes import Forced

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from ...certs import outbound_string_to_sign
+from ...runtime.certs import outbound_string_to_sign
 from ...domain import errors
 from ...urls import valid_http_url
 from ..params import Params

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from .domain.clock import SharedClock
-from .models import SandboxMeta
+from ..domain.clock import SharedClock
+from ..models import SandboxMeta
 from .storage import Storage
 
 KEY = "clock_offset_seconds"

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from sqlalchemy import insert
 
-from .models import ApiCall
+from ..models import ApiCall
 from .storage import Storage
 
 log = logging.getLogger(__name__)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import Connection, insert, select
 
-from .domain import ledger
-from .domain.ledger import Transfer
-from .domain.money import parse_cents
-from .domain.passwords import hash_password
-from .models import Account, PaymentMethod
+from ..domain import ledger
+from ..domain.ledger import Transfer
+from ..domain.money import parse_cents
+from ..domain.passwords import hash_password
+from ..models import Account, PaymentMethod
 from .schema import create_fresh, drop_everything
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from .domain.text import xml_safe
+from ..domain.text import xml_safe
 
 # host[:port]: a DNS name (labels of 1-63 letters, digits, '-' or '_'; 253 characters at most), an IPv4
 # address, or an IPv6 address in brackets.

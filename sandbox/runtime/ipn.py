@@ -19,8 +19,8 @@ from urllib.parse import urlencode
 
 from sqlalchemy import insert, select, update
 
-from .domain import notifications
-from .models import Account, DeliveryAttempt, Notification
+from ..domain import notifications
+from ..models import Account, DeliveryAttempt, Notification
 
 if TYPE_CHECKING:  # for annotations only: services.tick imports this module
     from .services import Services

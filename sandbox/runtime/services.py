@@ -8,9 +8,9 @@ from datetime import timedelta
 from flask import current_app
 
 from .certs import Signer
-from .domain.clock import Clock
-from .domain.ids import IdGenerator
-from .domain.policy import Policy
+from ..domain.clock import Clock
+from ..domain.ids import IdGenerator
+from ..domain.policy import Policy
 from .request_log import RequestLog
 from .storage import Storage
 
@@ -32,7 +32,7 @@ class Services:
 
 def catch_up(svc: Services) -> int:
     """Complete the Pending transactions that are due on the sandbox clock; answers how many."""
-    from .domain import completion
+    from ..domain import completion
 
     now = svc.clock.now()
     with svc.storage.read() as conn:
@@ -54,7 +54,7 @@ def tick(svc: Services) -> tuple[int, int]:
 
 def fold_totals(svc: Services) -> None:
     """Move the console's running totals up to the newest rows (domain/rollups.py)."""
-    from .domain import rollups
+    from ..domain import rollups
 
     with svc.storage.read() as conn:
         books, callers = rollups.behind(conn)

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from .signature import string_to_sign_v2, url_host
+from ..signature import string_to_sign_v2, url_host
 
 SIGNATURE_PARAMS = ("signature", "signatureVersion", "signatureMethod", "certificateUrl")
 

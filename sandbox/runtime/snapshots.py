@@ -2,7 +2,7 @@
 
 Kept as files in instance/snapshots/, so a reset of the database does not take them with it. Each
 carries its schema revision; one saved by an older version is upgraded on restore through the same
-migrations as a database (sandbox/schema.py), one from a newer version is refused. Restoring
+migrations as a database (runtime/schema.py), one from a newer version is refused. Restoring
 replaces every table's rows in one transaction (and moves PostgreSQL's id sequences on); the
 database's own schema revision is never part of a snapshot.
 """
@@ -19,9 +19,9 @@ from sqlalchemy import DateTime, Integer, MetaData, create_engine, delete, inser
 from sqlalchemy.pool import StaticPool
 
 from . import schema
-from .domain.clock import utcnow
-from .domain.text import ascii_digits
-from .models import Base
+from ..domain.clock import utcnow
+from ..domain.text import ascii_digits
+from ..models import Base
 from .storage import Storage
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}")

@@ -20,10 +20,11 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, insert, inspect, select
 
-from .domain.text import ascii_digits
-from .models import Base, SandboxMeta
+from ..domain.text import ascii_digits
+from ..config import ROOT
+from ..models import Base, SandboxMeta
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = ROOT / "migrations"
 # The schema_version row of releases before migrations, and the revision each one is stamped with.
 # The row stays at 7 for good: release 7 reloads the demo world into any database that says otherwise.
 LEGACY_REVISIONS = {6: "0006", 7: "0007"}

@@ -56,11 +56,20 @@ def app(app_config):
     with services_of(app).storage.write() as conn:
         reset(conn, load_fixture(ROOT / "fixtures" / "demo.json"), datetime(2026, 1, 1))
     yield app
+    assert_books_balance(app)
+    dispose(app)
+
+
+def assert_books_balance(app) -> None:
+    """The full check (every journal and fee) and the running totals agree: the books balance."""
     with services_of(app).storage.read() as conn:
-        report = check_books(conn)
-        quick = quick_check(conn)
-    assert report.ok, report.problems
-    assert quick.ok and quick.lines == report.lines, quick.problems
+        full, quick = check_books(conn), quick_check(conn)
+    assert full.ok, full.problems
+    assert quick.ok and quick.lines == full.lines, quick.problems
+
+
+def dispose(app) -> None:
+    """Close an app's database connections (PostgreSQL warns about any left open)."""
     from sandbox.extensions import db
 
     with app.app_context():

@@ -75,11 +75,10 @@ def test_a_deployment_adds_its_own_name(app, app_config):
     assert client.get("/admin/", headers={"Host": "evil.example"}).status_code == 403
     anywhere = create_app({**app_config, "FPS_ADMIN_HOSTS": "*"})
     assert anywhere.test_client().get("/admin/", headers={"Host": "evil.example"}).status_code == 200
-    from sandbox.extensions import db
+    from conftest import dispose
 
-    for made in (app, anywhere):
-        with made.app_context():
-            db.engine.dispose()
+    dispose(app)
+    dispose(anywhere)
 
 
 def test_the_api_answers_any_well_formed_host(fps, client):

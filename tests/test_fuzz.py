@@ -10,11 +10,10 @@ from urllib.parse import urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from conftest import DD_KEY, DD_SECRET, ROOT, Buyer, SignedCaller, prepaid_params, services_of
+from conftest import DD_KEY, DD_SECRET, ROOT, Buyer, SignedCaller, assert_books_balance, dispose, prepaid_params, services_of
 from fuzzing import Tally, api_requests, build_world, cbui_links, check_api_reply, check_cbui_reply, check_raw_reply, \
     nasty_text, raw_requests, send_raw
 from sandbox import create_app
-from sandbox.domain.ledger import check_books, quick_check
 from sandbox.runtime.world import load_fixture, reset
 
 SHORT = settings(max_examples=200, derandomize=True, deadline=None, database=None,
@@ -31,14 +30,8 @@ def world(tmp_path_factory, key_dir):
     with services_of(app).storage.write() as conn:
         reset(conn, load_fixture(ROOT / "fixtures" / "demo.json"), datetime(2026, 1, 1))
     yield build_world(app)
-    with services_of(app).storage.read() as conn:  # the books balance after everything the fuzz sent
-        full, quick = check_books(conn), quick_check(conn)
-    assert full.ok, full.problems
-    assert quick.ok and quick.lines == full.lines, quick.problems
-    from sandbox.extensions import db
-
-    with app.app_context():
-        db.engine.dispose()
+    assert_books_balance(app)  # after everything the fuzz sent
+    dispose(app)
 
 
 def _assert_clean(tally: Tally) -> None:

@@ -17,10 +17,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, create_engine, select, text
 
-from conftest import DD_KEY, DD_SECRET, NEWS_KEY, NEWS_SECRET, SignedCaller, services_of
+from conftest import DD_KEY, DD_SECRET, NEWS_KEY, NEWS_SECRET, SignedCaller, assert_books_balance, dispose, services_of
 from sandbox import create_app
 from sandbox.runtime import schema
-from sandbox.domain.ledger import check_books, quick_check
 from sandbox.models import Base, FpsTransaction, Token
 
 UPGRADE = Path(__file__).parent / "upgrade"
@@ -94,20 +93,6 @@ def app_on(db: dict, key_dir, **config):
 def schema_differences(app) -> list:
     with services_of(app).storage.read() as conn:
         return compare_metadata(MigrationContext.configure(conn), Base.metadata)
-
-
-def assert_books_balance(app) -> None:
-    with services_of(app).storage.read() as conn:
-        full, quick = check_books(conn), quick_check(conn)
-    assert full.ok, full.problems
-    assert quick.ok and quick.lines == full.lines, quick.problems
-
-
-def dispose(app) -> None:
-    from sandbox.extensions import db
-
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_migrations_from_nothing_build_what_the_models_describe(empty_db, key_dir):

@@ -99,7 +99,7 @@ def test_a_change_is_logged_in_its_own_transaction_unless_told_otherwise(app_con
     buffer for the worker's next flush, as reads and refusals always do."""
     from sqlalchemy import func, select
 
-    from conftest import Buyer, SignedCaller, prepaid_params, services_of, DD_KEY, DD_SECRET, ROOT
+    from conftest import DD_KEY, DD_SECRET, ROOT, Buyer, SignedCaller, dispose, prepaid_params, services_of
     from sandbox import create_app
     from sandbox.models import ApiCall
     from sandbox.runtime.world import load_fixture, reset
@@ -129,7 +129,4 @@ def test_a_change_is_logged_in_its_own_transaction_unless_told_otherwise(app_con
         assert svc.request_log.flush() == 2 - expected
         with svc.storage.read() as conn:
             assert conn.execute(select(func.count()).select_from(ApiCall).where(ApiCall.transaction_id == tid)).scalar() == 1
-        from sandbox.extensions import db
-
-        with app.app_context():
-            db.engine.dispose()
+        dispose(app)

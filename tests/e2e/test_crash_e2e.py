@@ -18,11 +18,10 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import create_engine, text
 
-from conftest import DD_KEY, DD_SECRET, Buyer, SignedCaller, prepaid_params, signed_params
+from conftest import DD_KEY, DD_SECRET, Buyer, SignedCaller, assert_books_balance, dispose, prepaid_params, signed_params
 from e2e.conftest import e2e_database_url, free_port
 from e2e.test_ipn_e2e import crash, start_server
 from sandbox import create_app
-from sandbox.domain.ledger import check_books, quick_check
 from sandbox.runtime.services import services
 from sandbox.runtime.world import load_fixture, reset
 
@@ -46,10 +45,7 @@ def funded_instrument(db: str, key_dir: Path) -> str:
         "FundPrepaid", SenderTokenId=ret["fundingTokenID"], PrepaidInstrumentId=ret["prepaidInstrumentID"],
         CallerReference="crash-fund", **{"FundingAmount.Value": "100.00"})
     assert funded.find("FundPrepaidResult/TransactionStatus") == "Success", funded.text
-    with app.app_context():
-        from sandbox.extensions import db as extension
-
-        extension.engine.dispose()
+    dispose(app)
     return ret["prepaidSenderTokenID"]
 
 
@@ -129,13 +125,5 @@ def test_every_acknowledged_pay_survives_a_kill_9(tmp_path):
         crash(server)
     app = create_app({"TESTING": True, "SECRET_KEY": "e2e", "SQLALCHEMY_DATABASE_URI": db, "FPS_KEY_DIR": str(tmp_path),
                       "FPS_BACKGROUND_WORKER": False})
-    with app.app_context():
-        storage = services().storage
-    with storage.read() as conn:
-        full, quick = check_books(conn), quick_check(conn)
-    assert full.ok, full.problems
-    assert quick.ok, quick.problems
-    with app.app_context():
-        from sandbox.extensions import db as extension
-
-        extension.engine.dispose()
+    assert_books_balance(app)
+    dispose(app)

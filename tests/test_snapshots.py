@@ -62,3 +62,11 @@ def test_restoring_an_unknown_snapshot(app, client):
     page = client.get("/admin/").get_data(as_text=True)
     client.post("/admin/snapshots", data={"csrf_token": csrf(page), "name": "nope", "restore": "1"})
     assert "there is no snapshot named" in client.get("/admin/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("content", ["not json", "[]", '{"saved_at": "x"}', '{"tables": []}', '{"tables": "x"}'])
+def test_a_file_that_is_not_a_snapshot_is_refused_clearly(app, tmp_path, content):
+    (tmp_path / "snaps").mkdir(exist_ok=True)
+    (tmp_path / "snaps" / "odd.json").write_text(content)
+    with pytest.raises(ValueError, match="is not a snapshot the sandbox saved"):
+        snapshots.restore(services_of(app).storage, tmp_path / "snaps", "odd")

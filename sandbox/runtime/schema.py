@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -20,8 +21,8 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, insert, inspect, select
 
-from ..domain.text import ascii_digits
 from ..config import ROOT
+from ..domain.text import ascii_digits
 from ..models import Base, SandboxMeta
 
 MIGRATIONS = ROOT / "migrations"
@@ -42,7 +43,9 @@ def _config(conn: Connection | None = None) -> Config:
     return cfg
 
 
+@cache
 def _scripts() -> ScriptDirectory:
+    """migrations/ as Alembic reads it (once: the folder does not change while the code runs)."""
     return ScriptDirectory.from_config(_config())
 
 

@@ -75,6 +75,8 @@ def restore(storage: Storage, folder: Path, name: str) -> Restored:
     try:
         document = json.loads(path.read_text())
         tables = document["tables"]
+        if not isinstance(tables, dict):
+            raise TypeError
     except (ValueError, KeyError, TypeError):
         raise ValueError(f"the file of snapshot {name!r} is not a snapshot the sandbox saved") from None
     revision = _revision_of(document)

@@ -42,8 +42,9 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from sandbox import create_app  # noqa: E402
 from sandbox.domain import accounts, payments, transactions  # noqa: E402
+from sandbox.domain.call import Call  # noqa: E402
 from sandbox.models import ApiCall, FpsTransaction, Token  # noqa: E402
-from sandbox.domain.ledger import quick_check  # noqa: E402
+from sandbox.domain.books import quick_check  # noqa: E402
 from sandbox.runtime.services import fold_totals, services  # noqa: E402
 from sandbox.runtime.world import load_fixture, reset  # noqa: E402
 
@@ -175,9 +176,9 @@ def pay_in_bulk(svc, total: int, senders: list[str], template: dict) -> None:
             for i in range(done, done + n):
                 now = svc.clock.now()
                 ref = f"bulk-{i}"
-                result = payments.pay(conn, caller, sender_token_id=senders[i % len(senders)], amount_cents=1,
-                                      caller_reference=ref, digest=transactions.fingerprint("Pay", {"i": str(i)}),
-                                      now=now, ids=svc.ids, policy=svc.policy)
+                call = Call(conn, caller, now, svc.ids, svc.policy, caller_reference=ref,
+                            fingerprint=transactions.fingerprint("Pay", {"i": str(i)}))
+                result = payments.pay(call, sender_token_id=senders[i % len(senders)], amount_cents=1)
                 logged.append({**template, "request_id": f"bench-{i}", "at": now, "transaction_id": result.transaction_id,
                                "params": template["params"].replace("sample", ref)})
             conn.execute(insert(ApiCall), logged)

@@ -29,7 +29,7 @@ from conftest import services_of  # noqa: E402
 from fuzzing import (Tally, api_requests, build_world, cbui_links, check_api_reply, check_cbui_reply,  # noqa: E402
                      check_raw_reply, raw_requests, send_raw)
 from sandbox import create_app  # noqa: E402
-from sandbox.domain.ledger import check_books, quick_check  # noqa: E402
+from sandbox.domain.books import check_books, quick_check  # noqa: E402
 from sandbox.runtime.world import load_fixture, reset  # noqa: E402
 
 SHARES = (("api", 0.60), ("cbui", 0.25), ("raw", 0.15))

@@ -138,7 +138,7 @@ def _services(app: Flask, engine):
                                durable=bool(cfg["FPS_DURABLE_REQUEST_LOG"])),
         policy=Policy(FeeSchedule.load(schedule_path), parse_cents(cfg["FPS_MIN_AMOUNT"]),
                       parse_cents(cfg["FPS_MAX_AMOUNT"]), timedelta(seconds=float(cfg["FPS_PENDING_SECONDS"])),
-                      bool(cfg["FPS_AMOUNT_TRIGGERS"])),
+                      bool(cfg["FPS_AMOUNT_TRIGGERS"]), cfg["FPS_RECIPIENT_VERIFICATION_STATUS"]),
         signer=Signer(cfg["FPS_KEY_DIR"] or app.instance_path),
         ids=IdGenerator(cfg["FPS_SEED"]),
         clock=cfg.get("FPS_CLOCK") or shared_clock(storage),

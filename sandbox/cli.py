@@ -9,7 +9,7 @@ from flask import Flask, current_app
 
 from .runtime import schema, snapshots
 from .domain.clock import utcnow
-from .domain.ledger import check_books
+from .domain.books import check_books
 from .config import ROOT
 from .runtime.services import services, tick
 from .runtime.world import is_empty, load_fixture, reset, seed

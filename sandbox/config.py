@@ -24,6 +24,9 @@ DEFAULTS = {
     # Sandbox amount triggers on FundPrepaid and SettleDebt: cents .60-.69 temporary decline (Pending,
     # then Failure), .70-.79 Failure (TransactionDenied), .80-.89 InsufficientBalance. False: off.
     "FPS_AMOUNT_TRIGGERS": True,
+    # What GetRecipientVerificationStatus answers for a recipient in good standing (the value set is
+    # unconfirmed): Active, or VerificationComplete, VerificationCompleteNoLimits, ... (domain/recipients.py).
+    "FPS_RECIPIENT_VERIFICATION_STATUS": "Active",
     # Waits (seconds, sandbox clock) between notification delivery attempts: about a day, as FPS did.
     "FPS_IPN_RETRY_SECONDS": "30,60,300,900,1800,3600,7200,14400,28800,28800",
     # Log a call that changes something in the same transaction as the change, so a crash cannot lose the

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 
 from sandbox import create_app
-from sandbox.domain.ledger import check_books, quick_check
+from sandbox.domain.books import check_books, quick_check
 from sandbox.runtime.services import services
 from sandbox.signature import hmac_sign, string_to_sign_v2
 from sandbox.runtime.world import load_fixture, reset

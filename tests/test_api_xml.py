@@ -63,6 +63,7 @@ def call_each(fps, funded, version, news=None, tab=None, pending=None):
         "GetAccountBalance": {},
         "GetAccountActivity": {"StartDate": "2000-01-01T00:00:00Z", "MaxBatchSize": "2"},
         "CancelToken": {"TokenId": funded["fundingTokenID"], "ReasonText": HOSTILE},
+        "GetRecipientVerificationStatus": {"RecipientTokenId": funded["prepaidSenderTokenID"]},
         "VerifySignature": {"UrlEndPoint": "https://merchant.example.com/r",
                             "HttpParameters": "a=b&certificateUrl=x&signature=y&signatureVersion=2&signatureMethod=RSA-SHA1"},
     }

@@ -5,7 +5,7 @@ from sqlalchemy import insert, select, update
 
 from conftest import DD_KEY, DD_SECRET, concurrent_pays, prepaid_params, services_of
 from sandbox.domain.clock import utcnow
-from sandbox.domain.ledger import check_books
+from sandbox.domain.books import check_books
 from sandbox.models import Account, FpsTransaction, Instrument, LedgerEntry
 
 

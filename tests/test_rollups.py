@@ -89,7 +89,7 @@ def test_reset_clears_the_running_totals(app, fps, funded):
 def test_the_books_check_catches_running_totals_that_disagree(app, fps, funded):
     from sqlalchemy import update
 
-    from sandbox.domain.ledger import check_books
+    from sandbox.domain.books import check_books
     from sandbox.models import CallerTotal
 
     fold_totals(services_of(app))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import rollups
-from ..domain.ledger import check_books, quick_check
+from ..domain.books import check_books, quick_check
 from ..models import Account, FpsTransaction, LedgerEntry
 from ..runtime.services import services
 from .blueprint import bp

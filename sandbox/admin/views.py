@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ..config import ROOT
 from ..domain import rollups
 from ..domain.clock import utcnow
-from ..domain.ledger import quick_check
+from ..domain.books import quick_check
 from ..models import Account, FpsTransaction, Instrument
 from ..runtime import snapshots, world
 from ..runtime.services import catch_up, services

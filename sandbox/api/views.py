@@ -10,16 +10,17 @@ from flask import current_app, redirect, request, url_for
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..domain import completion, errors, notifications, outcomes
+from ..domain import completion, errors, notifications, outcomes, transactions
 from ..domain.accounts import CallerContext, caller_context
+from ..domain.call import Call
 from ..domain.clock import utcnow
 from ..runtime import request_log
 from ..runtime.services import catch_up, services
 from ..urls import valid_http_url
 from . import auth
 from .blueprint import bp
-from .actions import NOT_YET, REGISTRY, Action, Context
-from .params import Params, single_values
+from .actions import NOT_YET, REGISTRY, Action
+from .params import parse, single_values
 from .render import render_action, render_error
 
 log = logging.getLogger(__name__)
@@ -171,18 +172,29 @@ def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_fau
             fault = outcomes.matching(conn, act.name)
             if fault is not None:
                 raise _Armed(fault)
-        ctx = Context(conn, context.caller, svc.clock.now(), svc.ids, svc.policy, svc.signer, forced)
-        values = act.handler(ctx, Params(req.params))
+        args, fields = parse(act.params, req.params)  # every declared parameter, in order: FPS errors
+        call = _call(conn, context, act, req.params, fields, svc, forced)
+        values = act.handler(call, args)
         result = values.get("result")
         if req.params.get("OverrideIPNURL") and result is not None:
             notifications.override_url(conn, result.transaction_id, req.params["OverrideIPNURL"])
         entry.transaction_id = result.transaction_id if result is not None else None
         response = render_action(act.name, namespace, entry.request_id + ":0", values)
         if writes and svc.request_log.durable:  # logged with the change it made: a crash cannot part them
-            svc.request_log.record_in(conn, entry, at=ctx.now, http_status=response.status_code,
+            svc.request_log.record_in(conn, entry, at=call.now, http_status=response.status_code,
                                       response=response.get_data(as_text=True))
     entry.logged = writes and svc.request_log.durable  # committed, log entry included
     return response
+
+
+def _call(conn, context: CallerContext, act: Action, params: dict[str, str], fields: dict, svc,
+          forced: outcomes.Forced | None) -> Call:
+    """The call value every domain operation of this request takes: `fields` are the parameters that
+    belong to it (CallerReference, the descriptions); the request's fingerprint is computed once."""
+    if act.takes_caller_reference:
+        business = {k: v for k, v in params.items() if k not in auth.COMMON_PARAMS}
+        fields["fingerprint"] = transactions.fingerprint(act.name, business)
+    return Call(conn, context.caller, svc.clock.now(), svc.ids, svc.policy, forced=forced, **fields)
 
 
 def _take(svc, fault: outcomes.ArmedFault) -> outcomes.Forced | None:

@@ -4,29 +4,23 @@ redirects with a status, as FPS did; a bad signature or unknown caller gets an e
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
-from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
-from ..runtime import request_log
-from ..domain import postpaid, prepaid
+from ..domain import cobranded
 from ..domain.accounts import authenticate, caller_by_access_key, party, payment_choices
-from ..domain.money import display
-from ..domain.postpaid import InstalledPostpaid, PostpaidSetup
-from ..domain.prepaid import InstalledPrepaid, PrepaidSetup
-from ..domain.tokens import Limit, PipelineRefused
-from ..models import Account, CbuiPipeline
+from ..domain.cobranded import Pipeline
+from ..domain.tokens import PipelineRefused
+from ..runtime import request_log
 from ..runtime.services import services
 from ..signature import host_candidates, rfc3986, verify_hmac
 from ..signature_doctor import diagnose
 from .blueprint import bp
-from wtforms.fields.choices import SelectChoice
-
 from .forms import CancelForm, ConfirmForm, MethodForm, SignInForm
 from .markup import clean_reason
 from .pipelines import CHECKS, PIPELINES, valid_return_url
@@ -80,8 +74,7 @@ def _start(params: dict[str, str], entry: request_log.Entry):
     pid = svc.ids.secret()
     values = {**checked.values, "returnURL": return_url, "pipelineName": name}
     with svc.storage.write() as conn:
-        conn.execute(insert(CbuiPipeline).values(id=pid, caller_id=caller.id, pipeline_name=name, state="started",
-                                                 params=json.dumps(values, default=str), created_at=svc.clock.now()))
+        cobranded.begin(conn, pid, caller.id, name, values, svc.clock.now())
     session["cbui"] = [pid, *session.get("cbui", [])][:10]  # a buyer may have several tabs open
     return redirect(url_for("cbui.sign_in", pid=pid))
 
@@ -123,20 +116,25 @@ def _finished(_err):
                        "merchant's site.", 409)
 
 
-def _pipeline(pid: str):
+def _pipeline(pid: str) -> Pipeline:
     """The unfinished pipeline this browser started; a 404 or "already finished" page otherwise."""
     with services().storage.read() as conn:
-        row = conn.execute(select(CbuiPipeline.__table__).where(CbuiPipeline.id == pid)).first()
-    if row is None or pid not in session.get("cbui", []):
+        pipeline = cobranded.load(conn, pid)
+    if pipeline is None or pid not in session.get("cbui", []):
         abort(404)
-    if row.state in ("done", "abandoned"):
+    if pipeline.finished:
         raise _Finished()
-    return row, json.loads(row.params)
+    return pipeline
+
+
+def _advance(pid: str, state: str, **changes) -> None:
+    with services().storage.write() as conn:
+        cobranded.advance(conn, pid, state, **changes)
 
 
 @bp.route("/pipeline/<pid>/sign-in", methods=["GET", "POST"])
 def sign_in(pid: str):
-    row, values = _pipeline(pid)
+    pipeline = _pipeline(pid)
     form = SignInForm()
     error = None
     if form.validate_on_submit():
@@ -145,37 +143,32 @@ def sign_in(pid: str):
         if buyer is None:
             error = "The e-mail or password is not right. The demo buyers' password is 'sandbox'."
         else:
-            _update(pid, buyer_id=buyer.id, state="signed_in")
+            _advance(pid, cobranded.SIGNED_IN, buyer_id=buyer.id)
             return redirect(url_for("cbui.method", pid=pid))
-    return _page("cbui/sign_in.html", row, values, form=form, error=error, buyers=_demo_buyers())
-
-
-def _demo_buyers():
     with services().storage.read() as conn:
-        return conn.execute(
-            select(Account.name, Account.email).where(Account.kind == "personal", Account.password.is_not(None))
-            .order_by(Account.id)
-        ).all()
+        buyers = cobranded.demo_buyers(conn)
+    return _page("cbui/sign_in.html", pipeline, form=form, error=error, buyers=buyers)
 
 
 @bp.route("/pipeline/<pid>/method", methods=["GET", "POST"])
 def method(pid: str):
-    row, values = _pipeline(pid)
-    if row.buyer_id is None:
+    pipeline = _pipeline(pid)
+    if pipeline.buyer_id is None:
         return redirect(url_for("cbui.sign_in", pid=pid))
+    allowed = tuple(pipeline.values["paymentMethod"])
     with services().storage.read() as conn:
-        choices = payment_choices(conn, row.buyer_id, tuple(values["paymentMethod"]))
+        choices = payment_choices(conn, pipeline.buyer_id, allowed)
     if not choices:
-        _update(pid, state="abandoned")
-        return _finish(values["returnURL"], {"status": "PE", "errorMessage": "The buyer has none of the payment "
-                                             f"methods the caller allows ({', '.join(values['paymentMethod'])})."})
+        _advance(pid, cobranded.ABANDONED)
+        return _finish(pipeline.values["returnURL"], {"status": "PE", "errorMessage": "The buyer has none of the "
+                                                      f"payment methods the caller allows ({', '.join(allowed)})."})
     form = MethodForm()
     form.choice.choices = [SelectChoice(_choice_key(c), c.label) for c in choices]
     if form.validate_on_submit():
         chosen = next(c for c in choices if _choice_key(c) == form.choice.data)
-        _update(pid, payment_method=chosen.method, payment_method_id=chosen.payment_method_id, state="chosen")
+        _advance(pid, cobranded.CHOSEN, payment_method=chosen.method, payment_method_id=chosen.payment_method_id)
         return redirect(url_for("cbui.confirm", pid=pid))
-    return _page("cbui/method.html", row, values, form=form)
+    return _page("cbui/method.html", pipeline, form=form)
 
 
 def _choice_key(choice) -> str:
@@ -184,119 +177,58 @@ def _choice_key(choice) -> str:
 
 @bp.route("/pipeline/<pid>/confirm", methods=["GET", "POST"])
 def confirm(pid: str):
-    row, values = _pipeline(pid)
-    if row.payment_method is None:
+    pipeline = _pipeline(pid)
+    if pipeline.payment_method is None:
         return redirect(url_for("cbui.method", pid=pid))
     form = ConfirmForm()
     if form.validate_on_submit():
-        return _install(pid, row, values)
+        return _install(pipeline)
     with services().storage.read() as conn:
-        choice = next(c for c in payment_choices(conn, row.buyer_id, (row.payment_method,))
-                      if c.payment_method_id == row.payment_method_id)
-    return _page("cbui/confirm.html", row, values, form=form, choice=choice)
+        choice = cobranded.choice(conn, pipeline)
+    return _page("cbui/confirm.html", pipeline, form=form, choice=choice)
 
 
 @bp.route("/pipeline/<pid>/cancel", methods=["POST"])
 def cancel(pid: str):
     """The buyer abandons the pipeline: back to the caller with status A."""
-    row, values = _pipeline(pid)
+    pipeline = _pipeline(pid)
     if not CancelForm().validate_on_submit():
         abort(400)
-    _update(pid, state="abandoned")
-    return _finish(values["returnURL"], {"status": "A"})
+    _advance(pid, cobranded.ABANDONED)
+    return _finish(pipeline.values["returnURL"], {"status": "A"})
 
 
-def _install(pid: str, row, values: dict):
+def _install(pipeline: Pipeline):
+    return_url = pipeline.values["returnURL"]
     try:
         try:
-            installed, choice = _install_once(pid, row, values)
+            installed, choice = _install_once(pipeline)
         except IntegrityError:  # a double-clicked Confirm on PostgreSQL: the other click installed it
-            installed, choice = _install_once(pid, row, values)
+            installed, choice = _install_once(pipeline)
     except PipelineRefused as refused:
-        _update(pid, state="abandoned")
-        return _finish(values["returnURL"], {"status": refused.status, "errorMessage": refused.message})
-    result = {"status": STATUS_FOR_METHOD[row.payment_method], **_returned_ids(installed)}
-    if row.payment_method == "CC" and choice.expiry:
+        _advance(pipeline.id, cobranded.ABANDONED)
+        return _finish(return_url, {"status": refused.status, "errorMessage": refused.message})
+    result = {"status": STATUS_FOR_METHOD[pipeline.payment_method], **installed}
+    if pipeline.payment_method == "CC" and choice.expiry:
         result["expiry"] = choice.expiry
-    return _finish(values["returnURL"], result)
+    return _finish(return_url, result)
 
 
-def _setup(row, values: dict):
-    """The domain's install function and what the buyer authorized, for this pipeline."""
-    common = dict(currency=values["currencyCode"], payment_method=row.payment_method,
-                  payment_method_id=row.payment_method_id, payment_reason=values.get("paymentReason"),
-                  validity_start=_dt(values["validityStart"]), validity_expiry=_dt(values.get("validityExpiry")))
-    if row.pipeline_name == "SetupPrepaid":
-        return prepaid.install, PrepaidSetup(
-            caller_reference_sender=values["callerReferenceSender"],
-            caller_reference_funding=values["callerReferenceFunding"], funding_cents=values["fundingAmount"],
-            **common)
-    return postpaid.install, PostpaidSetup(
-        caller_reference_sender=values["callerReferenceSender"],
-        caller_reference_settlement=values["callerReferenceSettlement"], credit_limit_cents=values["creditLimit"],
-        global_limit_cents=values["globalAmountLimit"],
-        usage_limits=tuple(Limit(**limit) for limit in values["usageLimits"]), **common)
-
-
-def _returned_ids(installed) -> dict[str, str]:
-    if isinstance(installed, InstalledPrepaid):
-        return {"prepaidInstrumentID": installed.prepaid_instrument_id, "fundingTokenID": installed.funding_token_id,
-                "prepaidSenderTokenID": installed.prepaid_sender_token_id}
-    assert isinstance(installed, InstalledPostpaid)
-    return {"creditInstrumentID": installed.credit_instrument_id,
-            "creditSenderTokenID": installed.credit_sender_token_id,
-            "settlementTokenID": installed.settlement_token_id}
-
-
-def _install_once(pid: str, row, values: dict):
+def _install_once(pipeline: Pipeline):
     svc = services()
-    install, setup = _setup(row, values)
     with svc.storage.write() as conn:
-        caller, buyer = party(conn, row.caller_id), party(conn, row.buyer_id)
-        installed = install(conn, caller, buyer, setup, svc.clock.now(), svc.ids)
-        choice = next(c for c in payment_choices(conn, row.buyer_id, (row.payment_method,))
-                      if c.payment_method_id == row.payment_method_id)
-        conn.execute(update(CbuiPipeline).where(CbuiPipeline.id == pid).values(state="done"))
-    return installed, choice
+        installed = cobranded.install(conn, pipeline, svc.clock.now(), svc.ids)
+        return installed, cobranded.choice(conn, pipeline)
 
 
-def summary(pipeline: str, values: dict) -> dict:
-    """What the pages tell the buyer about this authorization: a headline and the terms."""
-    if pipeline == "SetupPrepaid":
-        amount = display(values["fundingAmount"])
-        return {"headline": f"set up a prepaid balance of {amount}", "title": "Confirm your prepaid balance",
-                "method_note": f"will charge the method you choose once, for up to {amount}",
-                "terms": [("Prepaid amount", amount)],
-                "consent": "charge your payment method once for this amount, and then spend the prepaid balance "
-                           "on your purchases without asking again"}
-    limit = display(values["creditLimit"])
-    terms = [("Credit limit", limit), ("Total limit", display(values["globalAmountLimit"]))]
-    terms += [(f"Usage limit {n}", Limit(**u).describe()) for n, u in enumerate(values["usageLimits"], start=1)]
-    return {"headline": f"open a tab of up to {limit}, paid later", "title": "Confirm your tab",
-            "method_note": "will settle what you owe with the method you choose",
-            "terms": terms,
-            "consent": f"let you run up to {limit} of purchases on this tab and settle it later from your "
-                       "payment method, as often as needed"}
-
-
-def _dt(value):
-    from datetime import datetime
-
-    return datetime.fromisoformat(value) if value else None
-
-
-def _update(pid: str, **values) -> None:
-    with services().storage.write() as conn:
-        conn.execute(update(CbuiPipeline).where(CbuiPipeline.id == pid).values(**values))
-
-
-def _page(template: str, row, values: dict, **context):
+def _page(template: str, pipeline: Pipeline, **context):
     with services().storage.read() as conn:
-        caller = party(conn, row.caller_id)
-        buyer = party(conn, row.buyer_id) if row.buyer_id else None
-    return render_template(template, pid=row.id, caller=caller, buyer=buyer, values=values,
-                           summary=summary(row.pipeline_name, values),
-                           reason=clean_reason(values.get("paymentReason")), cancel_form=CancelForm(), **context)
+        caller = party(conn, pipeline.caller_id)
+        buyer = party(conn, pipeline.buyer_id) if pipeline.buyer_id else None
+    values = pipeline.values
+    return render_template(template, pid=pipeline.id, caller=caller, buyer=buyer, values=values,
+                           summary=pipeline.kind.terms(values), reason=clean_reason(values.get("paymentReason")),
+                           cancel_form=CancelForm(), **context)
 
 
 def _finish(return_url: str, outcome: dict[str, str]):

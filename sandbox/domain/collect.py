@@ -1,42 +1,40 @@
-"""Collecting real money from a buyer: what FundPrepaid and SettleDebt share.
+"""Collecting real money from a buyer: FundPrepaid and SettleDebt, one operation for both kinds.
 
-The buyer's chosen method pays the gross amount into clearing; the recipient's Amazon Payments
-balance receives it less the fee, which goes to fee revenue. Cards and bank accounts always pay
-in the sandbox; an Amazon Payments balance (ABT) must cover the amount.
+The buyer's funding or settlement token charges the method the buyer chose on the Co-Branded
+pages; the recipient receives the amount less the fee. It completes now for an Amazon Payments
+balance (ABT), after the configured delay for a card or bank account (domain/completion.py).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, update
-
-from ..models import Account
-from . import errors, ledger
-from .fees import FeeQuote
-from .ledger import Transfer
-from .money import display
+from . import completion, errors, outcomes, tokens, transactions
+from .call import Call
+from .instrument_kind import InstrumentKind
 
 
-def collect(conn: Connection, inst, quote: FeeQuote) -> list[Transfer]:
-    """Move the money between balances; answers the ledger transfers to post with the transaction."""
-    for account_id in sorted({inst.sender_id, inst.recipient_id}):  # lock order: by id
-        conn.execute(select(Account.id).where(Account.id == account_id).with_for_update())
-    if inst.payment_method == "ABT":
-        charged = conn.execute(
-            update(Account)
-            .where(Account.id == inst.sender_id, Account.balance_cents >= quote.gross_cents)
-            .values(balance_cents=Account.balance_cents - quote.gross_cents)
-        ).rowcount
-        if charged != 1:
-            raise errors.InsufficientBalance(
-                "The transaction exceeds the account/instrument limits. The buyer's Amazon Payments "
-                f"balance is less than {display(quote.gross_cents)}."
-            )
-    conn.execute(update(Account).where(Account.id == inst.recipient_id)
-                 .values(balance_cents=Account.balance_cents + quote.net_cents))
-    source = ledger.funding_book(inst.payment_method, inst.payment_method_id, inst.sender_id)
-    moves = [
-        Transfer(source, ledger.CLEARING, quote.gross_cents, f"buyer pays by {inst.payment_method}"),
-        Transfer(ledger.CLEARING, ledger.balance_book(inst.recipient_id), quote.net_cents, "recipient receives net"),
-        Transfer(ledger.CLEARING, ledger.FEE_REVENUE, quote.fee_cents, f"FPS fee ({quote.rule})"),
-    ]
-    return [m for m in moves if m.cents]
+def begin(call: Call, kind: InstrumentKind, *, sender_token_id: str, instrument_id: str,
+          amount_cents: int) -> transactions.TxnResult:
+    """Check the instrument and its collecting token, quote the fee, reserve, then record (and maybe
+    complete) the transaction."""
+    call.policy.check_amount(amount_cents, kind.collect_amount_param)
+    done = transactions.replay(call)
+    if done:
+        return done
+    outcomes.check_special_tokens(sender_token_id)
+    inst = tokens.instrument(call.conn, call.caller, instrument_id, kind)
+    token = tokens.sender_token(call.conn, call.caller, sender_token_id, kind.collect_role, kind.collect_operation,
+                                kind.collect_token_name)
+    if token.instrument_pk != inst.id:
+        raise errors.IncompatibleTokens(f"The {kind.collect_role.lower()} token {sender_token_id} belongs to another "
+                                        f"{kind.word} instrument than {instrument_id}.")
+    tokens.check_usable(token, call.now, instrument_id, enforce_expiry=kind.collect_expires)
+    kind.check_collect(call.conn, inst, amount_cents)
+    quote = call.policy.fees.quote(kind.collect_operation, inst.payment_method, amount_cents)
+    if quote.net_cents <= 0:
+        raise errors.InvalidParams("Transaction amount must be greater than Recipient Fee liability.")
+    forced = call.forced or outcomes.amount_trigger(amount_cents, call.policy.amount_triggers)
+    kind.reserve(call.conn, inst, amount_cents)
+    return completion.start(call, forced, operation=kind.collect_operation, payment_method=inst.payment_method,
+                            sender_id=inst.sender_id, recipient_id=inst.recipient_id, instrument_pk=inst.id,
+                            sender_token_pk=token.id, amount_cents=amount_cents, fee_cents=quote.fee_cents,
+                            fees_paid_by=quote.paid_by)

@@ -11,42 +11,44 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
-from ..models import FpsTransaction, Instrument, StatusHistory
-from . import errors, ledger, notifications, transactions
+from ..models import Account, FpsTransaction, Instrument, StatusHistory
+from . import errors, kinds, ledger, notifications, transactions
 from .accounts import Party
-from .collect import collect
+from .call import Call
 from .fees import FeeQuote
-from .ids import IdGenerator
 from .ledger import Transfer
+from .money import display
 from .outcomes import Forced
 from .policy import Policy
-from .statuses import status_message
+from .statuses import Status, status_message
 
 _TXN = FpsTransaction.__table__
 # Built once: every API call runs it (see bench/); it reads ix_fps_transaction_pending_due only.
-_DUE = (select(_TXN.c.id).where(_TXN.c.status == "Pending", _TXN.c.due_at <= bindparam("now"))
+_DUE = (select(_TXN.c.id).where(_TXN.c.status == Status.PENDING, _TXN.c.due_at <= bindparam("now"))
         .order_by(_TXN.c.due_at, _TXN.c.id).limit(100))
 
 
-def start(conn: Connection, *, ids: IdGenerator, now: datetime, policy: Policy, forced: Forced | None = None,
-          **values) -> transactions.TxnResult:
+def start(call: Call, forced: Forced | None, **values) -> transactions.TxnResult:
     """Record a funding or settlement and complete it now (ABT, or no delay configured) or when due.
 
     A forced outcome (domain/outcomes.py) ends it as a Failure with that StatusCode, after Pending
     first when it says so.
     """
+    policy = call.policy
     outcome = forced.outcome if forced else None
     synchronous = (values["payment_method"] == "ABT" or not policy.pending_delay) and not (forced and forced.pending)
-    txn_id = ids.transaction_id()
-    pk = transactions.record(conn, now=now, transaction_id=txn_id, status="Pending",
-                             status_code="PendingNetworkResponse", history=not synchronous,
-                             due_at=now + policy.pending_delay, outcome=outcome, **values)
+    txn_id = call.ids.transaction_id()
+    pk = transactions.record(
+        call.conn, now=call.now, transaction_id=txn_id, status=Status.PENDING, status_code="PendingNetworkResponse",
+        history=not synchronous, due_at=call.now + policy.pending_delay, outcome=outcome, caller_id=call.caller.id,
+        caller_reference=call.caller_reference, fingerprint=call.fingerprint,
+        caller_description=call.caller_description, sender_description=call.sender_description, **values)
     if not synchronous:
-        return transactions.TxnResult(txn_id, "Pending")
-    finish(conn, pk, now, policy)
-    return transactions.TxnResult(txn_id, "Success" if outcome in (None, "Success") else "Failure")
+        return transactions.TxnResult(txn_id, Status.PENDING)
+    finish(call.conn, pk, call.now, policy)
+    return transactions.TxnResult(txn_id, Status.SUCCESS if outcome in (None, "Success") else Status.FAILURE)
 
 
 def _history(conn: Connection, txn, now: datetime, status: str, code: str) -> None:
@@ -73,49 +75,54 @@ def complete_due(conn: Connection, now: datetime, policy: Policy) -> int:
 
 def finish(conn: Connection, pk: int, now: datetime, policy: Policy) -> int:
     """Complete one Pending transaction as its planned outcome says; 0 if it was no longer Pending."""
-    txn = conn.execute(select(_TXN).where(_TXN.c.id == pk, _TXN.c.status == "Pending").with_for_update()).first()
+    txn = conn.execute(select(_TXN).where(_TXN.c.id == pk, _TXN.c.status == Status.PENDING).with_for_update()).first()
     if txn is None:
         return 0
     if txn.outcome not in (None, "Success"):
         _release(conn, txn)
-        _history(conn, txn, now, "Failure", txn.outcome)
+        _history(conn, txn, now, Status.FAILURE, txn.outcome)
         return 1
     inst = conn.execute(select(Instrument.__table__).where(Instrument.id == txn.instrument_pk)
                         .with_for_update()).one()
     rule = policy.fees.quote(txn.operation, txn.payment_method, txn.amount_cents).rule
-    moves = collect(conn, inst, FeeQuote(txn.amount_cents, txn.fee_cents, txn.amount_cents - txn.fee_cents,
-                                         txn.fees_paid_by, rule))
-    if txn.operation == "FundPrepaid":
-        conn.execute(update(Instrument).where(Instrument.id == inst.id)
-                     .values(balance_cents=Instrument.balance_cents + txn.amount_cents))
-        moves.append(Transfer(ledger.prepaid_liability_book(inst.recipient_id), ledger.prepaid_book(inst.id),
-                              txn.amount_cents, "prepaid value issued to the buyer"))
-    else:  # SettleDebt
-        conn.execute(update(Instrument).where(Instrument.id == inst.id)
-                     .values(debt_cents=Instrument.debt_cents - txn.amount_cents))
-        moves.append(Transfer(ledger.receivable_book(inst.id), ledger.credit_sales_book(inst.recipient_id),
-                              txn.amount_cents, "debt settled"))
+    moves = _move_money(conn, inst, FeeQuote(txn.amount_cents, txn.fee_cents, txn.amount_cents - txn.fee_cents,
+                                             txn.fees_paid_by, rule))
+    moves.append(kinds.of(inst.kind).collected(conn, inst, txn.amount_cents))
     ledger.post(conn, txn.transaction_id, moves, now, txn.id)
-    _history(conn, txn, now, "Success", "Success")
+    _history(conn, txn, now, Status.SUCCESS, "Success")
     return 1
 
 
+def _move_money(conn: Connection, inst, quote: FeeQuote) -> list[Transfer]:
+    """The buyer's chosen method pays the gross amount into clearing; the recipient's Amazon Payments
+    balance receives it less the fee, which goes to fee revenue. Cards and bank accounts always pay
+    in the sandbox; an Amazon Payments balance (ABT) must cover the amount. Answers the transfers."""
+    for account_id in sorted({inst.sender_id, inst.recipient_id}):  # lock order: by id
+        conn.execute(select(Account.id).where(Account.id == account_id).with_for_update())
+    if inst.payment_method == "ABT":
+        charged = conn.execute(
+            update(Account).where(Account.id == inst.sender_id, Account.balance_cents >= quote.gross_cents)
+            .values(balance_cents=Account.balance_cents - quote.gross_cents)).rowcount
+        if charged != 1:
+            raise errors.InsufficientBalance(
+                "The transaction exceeds the account/instrument limits. The buyer's Amazon Payments "
+                f"balance is less than {display(quote.gross_cents)}.")
+    conn.execute(update(Account).where(Account.id == inst.recipient_id)
+                 .values(balance_cents=Account.balance_cents + quote.net_cents))
+    source = ledger.funding_book(inst.payment_method, inst.payment_method_id, inst.sender_id)
+    moves = [
+        Transfer(source, ledger.CLEARING, quote.gross_cents, f"buyer pays by {inst.payment_method}"),
+        Transfer(ledger.CLEARING, ledger.balance_book(inst.recipient_id), quote.net_cents, "recipient receives net"),
+        Transfer(ledger.CLEARING, ledger.FEE_REVENUE, quote.fee_cents, f"FPS fee ({quote.rule})"),
+    ]
+    return [m for m in moves if m.cents]
+
+
 def _release(conn: Connection, txn) -> None:
-    """Undo what a Pending transaction reserved: a funding that did not happen may be tried again."""
-    if txn.operation == "FundPrepaid":
-        conn.execute(update(Instrument).where(Instrument.id == txn.instrument_pk).values(funded_cents=0))
-
-
-def pending_amount(conn: Connection, operation: str, *, instrument_pk: int | None = None,
-                   recipient_id: int | None = None) -> int:
-    """Cents of `operation` still Pending on an instrument, or for a recipient."""
-    query = select(func.coalesce(func.sum(_TXN.c.amount_cents), 0)).where(
-        _TXN.c.status == "Pending", _TXN.c.operation == operation)
-    if instrument_pk is not None:
-        query = query.where(_TXN.c.instrument_pk == instrument_pk)
-    if recipient_id is not None:
-        query = query.where(_TXN.c.recipient_id == recipient_id)
-    return int(conn.execute(query).scalar_one())
+    """Undo what a Pending transaction reserved."""
+    kind = kinds.BY_COLLECT_OPERATION.get(txn.operation)
+    if kind is not None:
+        kind.release(conn, txn.instrument_pk)
 
 
 def cancel(conn: Connection, caller: Party, transaction_id: str, now: datetime) -> transactions.TxnResult:
@@ -124,11 +131,11 @@ def cancel(conn: Connection, caller: Party, transaction_id: str, now: datetime) 
     txn = conn.execute(select(_TXN).where(_TXN.c.transaction_id == transaction_id).with_for_update()).first()
     if txn is None or caller.id not in (txn.caller_id, txn.recipient_id):
         raise errors.InvalidTransactionId(transaction_id=transaction_id)
-    if txn.status == "Cancelled":
-        return transactions.TxnResult(transaction_id, "Cancelled")
-    if txn.status != "Pending":
+    if txn.status == Status.CANCELLED:
+        return transactions.TxnResult(transaction_id, Status.CANCELLED)
+    if txn.status != Status.PENDING:
         raise errors.InvalidTransactionState(
             f"The transaction {transaction_id} is {txn.status}: only a Pending transaction can be cancelled.")
     _release(conn, txn)
-    _history(conn, txn, now, "Cancelled", "Canceled")
-    return transactions.TxnResult(transaction_id, "Cancelled")
+    _history(conn, txn, now, Status.CANCELLED, "Canceled")
+    return transactions.TxnResult(transaction_id, Status.CANCELLED)

@@ -13,8 +13,10 @@ import re
 import uuid
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-TOKEN_ID_RE = re.compile(r"[A-Z0-9]{1,65}")
-TRANSACTION_ID_RE = re.compile(r"[A-Z0-9]{1,35}")  # use fullmatch
+TOKEN_ID_MAX = 65  # FPS allowed 65 characters for a token or instrument id; it made 64
+TRANSACTION_ID_MAX = 35
+TOKEN_ID_RE = re.compile(rf"[A-Z0-9]{{1,{TOKEN_ID_MAX}}}")
+TRANSACTION_ID_RE = re.compile(rf"[A-Z0-9]{{1,{TRANSACTION_ID_MAX}}}")  # use fullmatch
 
 
 class IdGenerator:

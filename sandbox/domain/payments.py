@@ -1,21 +1,17 @@
-"""Pay: find the sender token, dispatch on what kind of instrument it spends.
+"""Pay: find the sender token, then spend the instrument it belongs to, whatever its kind.
 
 A prepaid sender token spends a prepaid balance (domain/prepaid.py); a credit sender token adds
-debt to a credit instrument (domain/postpaid.py).
+debt to a credit instrument (domain/postpaid.py). No money moves and no fee is charged.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import bindparam, select
 
 from ..models import Instrument, Token
-from . import errors, outcomes, postpaid, prepaid, transactions
-from .accounts import Party
-from .ids import IdGenerator
-from .policy import Policy
-
+from . import errors, kinds, outcomes, tokens, transactions
+from .call import Call
+from .statuses import Operation
 _TOKENS, _INSTRUMENTS = Token.__table__, Instrument.__table__
 # The sender token with its instrument, the instrument row locked (PostgreSQL) in the same statement.
 _TOKEN_AND_INSTRUMENT = (
@@ -28,27 +24,31 @@ _TOKEN_AND_INSTRUMENT = (
 )
 
 
-def pay(conn: Connection, caller: Party, *, sender_token_id: str, amount_cents: int, caller_reference: str,
-        digest: str, now: datetime, ids: IdGenerator, policy: Policy, recipient_token_id: str | None = None,
-        caller_description: str | None = None, sender_description: str | None = None) -> transactions.TxnResult:
+def pay(call: Call, *, sender_token_id: str, amount_cents: int,
+        recipient_token_id: str | None = None) -> transactions.TxnResult:
     """Pay with a sender token the caller installed; answers the transaction and its status.
 
     A RecipientTokenId is only checked for the sandbox's special test tokens: in Aggregated
     Payments the instrument's recipient receives.
     """
-    policy.check_amount(amount_cents, "TransactionAmount")
-    done = transactions.replay(conn, caller.id, caller_reference, digest)
+    call.policy.check_amount(amount_cents, "TransactionAmount")
+    done = transactions.replay(call)
     if done:
         return done
     outcomes.check_special_tokens(sender_token_id, recipient_token_id)
-    token = conn.execute(_TOKEN_AND_INSTRUMENT, {"token_id": sender_token_id}).first()
-    if token is None or token.caller_id != caller.id:
+    token = call.conn.execute(_TOKEN_AND_INSTRUMENT, {"token_id": sender_token_id}).first()
+    if token is None or token.caller_id != call.caller.id:
         raise errors.InvalidTokenId_Sender(token_id=sender_token_id)
-    spend = {"PrepaidSender": prepaid.spend, "CreditSender": postpaid.charge}.get(token.role)
-    if spend is None:
+    kind = kinds.BY_SENDER_ROLE.get(token.role)
+    if kind is None:
         raise errors.InvalidTokenId_Sender(
             f"The sender token {sender_token_id} is a {token.role} token; Pay takes the prepaidSenderTokenID "
-            "or the creditSenderTokenID."
-        )
-    return spend(conn, caller, token, amount_cents=amount_cents, caller_reference=caller_reference, digest=digest,
-                 now=now, ids=ids, caller_description=caller_description, sender_description=sender_description)
+            "or the creditSenderTokenID.")
+    tokens.check_usable(token, call.now, token.instrument_id)
+    if token.instrument_recipient_id != call.caller.id:
+        raise errors.InstrumentAccessDenied(instrument_id=token.instrument_id)
+    move = kind.pay(call, token, amount_cents)
+    return transactions.book(
+        call, [move], operation=Operation.PAY, payment_method=kind.pay_method, sender_id=token.sender_id,
+        recipient_id=token.recipient_id, instrument_pk=token.instrument_pk, sender_token_pk=token.id,
+        amount_cents=amount_cents)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from . import errors
 from .fees import FeeSchedule
 from .money import plain
+from .recipients import STATUSES as RECIPIENT_STATUSES
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,11 @@ class Policy:
     max_amount_cents: int = 1_000_000
     pending_delay: timedelta = timedelta(0)  # card and bank money movements complete after this
     amount_triggers: bool = True  # cents .60-.89 force outcomes on FundPrepaid and SettleDebt
+    recipient_verification_status: str = "Active"  # GetRecipientVerificationStatus for a recipient in good standing
+
+    def __post_init__(self) -> None:
+        if self.recipient_verification_status not in RECIPIENT_STATUSES:
+            raise ValueError(f"FPS_RECIPIENT_VERIFICATION_STATUS must be one of {', '.join(RECIPIENT_STATUSES)}")
 
     def check_amount(self, cents: int, name: str) -> None:
         """AmountOutOfRange unless min <= cents <= max."""

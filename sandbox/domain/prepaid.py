@@ -1,108 +1,25 @@
-"""Prepaid instruments: install (SetupPrepaid), fund once (FundPrepaid), spend (Pay), balances.
+"""Prepaid instruments, like gift cards: installed by SetupPrepaid, funded once by FundPrepaid, spent by Pay.
 
 fps-spec.md §3.3, §4.4 and §7.1: funding charges the buyer and credits the recipient less the
 fee, while the buyer's prepaid balance gets the full amount; a prepaid Pay moves no money and
 carries no fee; Aggregated Payments does not support recharging an instrument.
+
+Ledger: the stored value is the book prepaid:<instrument>, owed by the recipient
+(prepaid_liability:<recipient>).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from ..models import Instrument
-from . import completion, errors, ledger, outcomes, tokens, transactions
+from . import errors, ledger, tokens, transactions
 from .accounts import Party
-from .ids import IdGenerator
+from .call import Call
+from .instrument_kind import Authorization, Balance, InstrumentKind
 from .ledger import Transfer
-from .policy import Policy
 from .money import display
-
-
-@dataclass(frozen=True)
-class PrepaidSetup:
-    """What the buyer authorized on the SetupPrepaid pages."""
-
-    caller_reference_sender: str
-    caller_reference_funding: str
-    funding_cents: int
-    currency: str
-    payment_method: str  # ABT | ACH | CC
-    payment_method_id: int | None
-    payment_reason: str | None
-    validity_start: datetime
-    validity_expiry: datetime | None
-
-
-@dataclass(frozen=True)
-class InstalledPrepaid:
-    """The three ids the return URL carries."""
-
-    prepaid_instrument_id: str
-    funding_token_id: str
-    prepaid_sender_token_id: str
-
-
-def install(conn: Connection, caller: Party, buyer: Party, setup: PrepaidSetup, now: datetime, ids: IdGenerator):
-    """Create the instrument (zero balance), its funding token and its prepaid sender token."""
-    installed = tokens.install(
-        conn, caller, buyer, now=now, ids=ids,
-        refs={setup.caller_reference_funding: "Funding", setup.caller_reference_sender: "PrepaidSender"},
-        roles_methods={"Funding": setup.payment_method, "PrepaidSender": "Prepaid"},
-        instrument=dict(kind="Prepaid", currency=setup.currency, limit_cents=setup.funding_cents,
-                        payment_method=setup.payment_method, payment_method_id=setup.payment_method_id,
-                        payment_reason=setup.payment_reason, validity_start=setup.validity_start,
-                        validity_expiry=setup.validity_expiry),
-    )
-    return InstalledPrepaid(installed.instrument_id, installed.token_ids["Funding"],
-                            installed.token_ids["PrepaidSender"])
-
-
-def fund(conn: Connection, caller: Party, *, sender_token_id: str, instrument_id: str, amount_cents: int,
-         caller_reference: str, digest: str, now: datetime, ids: IdGenerator, policy: Policy,
-         caller_description: str | None = None, sender_description: str | None = None,
-         forced: outcomes.Forced | None = None):
-    """FundPrepaid: charge the buyer's funding method once, credit the recipient less the fee.
-
-    The funding is reserved at once (a second one is refused) and completes now for ABT, after the
-    configured delay for a card or bank account (domain/completion.py).
-    """
-    policy.check_amount(amount_cents, "FundingAmount")
-    done = transactions.replay(conn, caller.id, caller_reference, digest)
-    if done:
-        return done
-    outcomes.check_special_tokens(sender_token_id)
-    inst = tokens.instrument(conn, caller, instrument_id, "Prepaid")
-    token = tokens.sender_token(conn, caller, sender_token_id, "Funding", "FundPrepaid", "fundingTokenID")
-    if token.instrument_pk != inst.id:
-        raise errors.IncompatibleTokens(
-            f"The funding token {sender_token_id} belongs to another prepaid instrument than {instrument_id}.")
-    tokens.check_usable(token, now, instrument_id)
-    if inst.funded_cents > 0:
-        raise errors.PrepaidFundingLimitExceeded(
-            f"The prepaid instrument {instrument_id} was already funded with "
-            f"{display(inst.funded_cents)}; Aggregated Payments does not support recharging an instrument."
-        )
-    if amount_cents > inst.limit_cents:
-        raise errors.PrepaidFundingLimitExceeded(
-            f"FundingAmount {display(amount_cents)} exceeds the fundingAmount of "
-            f"{display(inst.limit_cents)} the buyer authorized for {instrument_id}."
-        )
-    quote = policy.fees.quote("FundPrepaid", inst.payment_method, amount_cents)
-    if quote.net_cents <= 0:
-        raise errors.InvalidParams("Transaction amount must be greater than Recipient Fee liability.")
-    forced = forced or outcomes.amount_trigger(amount_cents, policy.amount_triggers)
-    conn.execute(update(Instrument).where(Instrument.id == inst.id).values(funded_cents=amount_cents))
-    return completion.start(
-        conn, ids=ids, now=now, policy=policy, forced=forced, caller_reference=caller_reference, fingerprint=digest,
-        operation="FundPrepaid", payment_method=inst.payment_method, caller_id=caller.id,
-        sender_id=inst.sender_id, recipient_id=inst.recipient_id, instrument_pk=inst.id,
-        sender_token_pk=token.id, amount_cents=amount_cents, fee_cents=quote.fee_cents,
-        fees_paid_by=quote.paid_by, caller_description=caller_description, sender_description=sender_description,
-    )
-
+from .statuses import Operation
 
 _INSTRUMENTS = Instrument.__table__
 _DRAW_DOWN = (
@@ -112,49 +29,98 @@ _DRAW_DOWN = (
 )
 
 
-def spend(conn: Connection, caller: Party, token, *, amount_cents: int, caller_reference: str, digest: str,
-          now: datetime, ids: IdGenerator, caller_description: str | None, sender_description: str | None):
-    """Pay with a prepaid sender token: draw the balance down; no money moves, no fee.
+class Prepaid(InstrumentKind):
+    name, pipeline, instrument_param, word = "Prepaid", "SetupPrepaid", "PrepaidInstrumentId", "prepaid"
+    sender_role, pay_method = "PrepaidSender", "Prepaid"
+    collect_role, collect_token_name, collect_operation = "Funding", "fundingTokenID", Operation.FUND_PREPAID
+    collect_amount_param, collect_expires = "FundingAmount", True
+    returned = {"": "prepaidInstrumentID", "Funding": "fundingTokenID", "PrepaidSender": "prepaidSenderTokenID"}
 
-    `token` is the sender token's row joined with its (locked) instrument: instrument_id,
-    instrument_recipient_id, balance_cents.
-    """
-    tokens.check_usable(token, now, token.instrument_id)
-    if token.instrument_recipient_id != caller.id:
-        raise errors.InstrumentAccessDenied(instrument_id=token.instrument_id)
-    drawn = conn.execute(_DRAW_DOWN, {"pk": token.instrument_pk, "amount": amount_cents}).rowcount
-    if drawn != 1:
-        raise errors.InsufficientBalance(
-            "The transaction exceeds the account/instrument limits. The prepaid balance is "
-            f"{display(token.balance_cents)}."
-        )
-    spent = Transfer(ledger.prepaid_book(token.instrument_pk), ledger.prepaid_liability_book(token.recipient_id),
-                     amount_cents, "prepaid balance spent")
-    return transactions.book(
-        conn, ids=ids, now=now, moves=[spent], caller=caller, caller_reference=caller_reference, fingerprint=digest,
-        operation="Pay", payment_method="Prepaid", sender_id=token.sender_id,
-        recipient_id=token.recipient_id, instrument_pk=token.instrument_pk, sender_token_pk=token.id,
-        amount_cents=amount_cents, caller_description=caller_description, sender_description=sender_description,
-    )
+    def authorization(self, values: dict, payment_method: str, payment_method_id: int | None) -> Authorization:
+        return Authorization(
+            references={"Funding": values["callerReferenceFunding"], "PrepaidSender": values["callerReferenceSender"]},
+            limit_cents=values["fundingAmount"], currency=values["currencyCode"], payment_method=payment_method,
+            payment_method_id=payment_method_id, payment_reason=values.get("paymentReason"),
+            validity_start=values["validityStart"], validity_expiry=values.get("validityExpiry"))
+
+    def terms(self, values: dict) -> dict:
+        amount = display(values["fundingAmount"])
+        return {"headline": f"set up a prepaid balance of {amount}", "title": "Confirm your prepaid balance",
+                "method_note": f"will charge the method you choose once, for up to {amount}",
+                "terms": [("Prepaid amount", amount)],
+                "consent": "charge your payment method once for this amount, and then spend the prepaid balance "
+                           "on your purchases without asking again"}
+
+    def pay(self, call: Call, token, amount_cents: int) -> Transfer:
+        """Draw the prepaid balance down."""
+        if call.conn.execute(_DRAW_DOWN, {"pk": token.instrument_pk, "amount": amount_cents}).rowcount != 1:
+            raise errors.InsufficientBalance(
+                "The transaction exceeds the account/instrument limits. The prepaid balance is "
+                f"{display(token.balance_cents)}.")
+        return Transfer(ledger.prepaid_book(token.instrument_pk), ledger.prepaid_liability_book(token.recipient_id),
+                        amount_cents, "prepaid balance spent")
+
+    def check_collect(self, conn: Connection, inst, amount_cents: int) -> None:
+        """Funded once only, and with no more than the buyer authorized."""
+        if inst.funded_cents > 0:
+            raise errors.PrepaidFundingLimitExceeded(
+                f"The prepaid instrument {inst.instrument_id} was already funded with "
+                f"{display(inst.funded_cents)}; Aggregated Payments does not support recharging an instrument.")
+        if amount_cents > inst.limit_cents:
+            raise errors.PrepaidFundingLimitExceeded(
+                f"FundingAmount {display(amount_cents)} exceeds the fundingAmount of "
+                f"{display(inst.limit_cents)} the buyer authorized for {inst.instrument_id}.")
+
+    def reserve(self, conn: Connection, inst, amount_cents: int) -> None:
+        conn.execute(update(Instrument).where(Instrument.id == inst.id).values(funded_cents=amount_cents))
+
+    def release(self, conn: Connection, instrument_pk: int) -> None:
+        """A funding that did not happen may be tried again."""
+        conn.execute(update(Instrument).where(Instrument.id == instrument_pk).values(funded_cents=0))
+
+    def collected(self, conn: Connection, inst, amount_cents: int) -> Transfer:
+        conn.execute(update(Instrument).where(Instrument.id == inst.id)
+                     .values(balance_cents=Instrument.balance_cents + amount_cents))
+        return Transfer(ledger.prepaid_liability_book(inst.recipient_id), ledger.prepaid_book(inst.id),
+                        amount_cents, "prepaid value issued to the buyer")
+
+    def reverse(self, conn: Connection, inst, amount_cents: int) -> Transfer:
+        conn.execute(update(Instrument).where(Instrument.id == inst.id)
+                     .values(balance_cents=Instrument.balance_cents + amount_cents))
+        return Transfer(ledger.prepaid_liability_book(inst.recipient_id), ledger.prepaid_book(inst.id), amount_cents,
+                        "reversal: prepaid balance restored")
+
+    def balance(self, conn: Connection, caller: Party, instrument_id: str) -> Balance:
+        """GetPrepaidBalance: the balance, and a funding still Pending."""
+        row = tokens.instrument(conn, caller, instrument_id, self, lock=False, sender_may_read=True)
+        return Balance(row.balance_cents, transactions.pending_amount(conn, self.collect_operation,
+                                                                      instrument_pk=row.id))
+
+    def total(self, conn: Connection, caller: Party) -> Balance:
+        """GetTotalPrepaidLiability: what the caller owes across the prepaid instruments it issued."""
+        total = conn.execute(select(func.coalesce(func.sum(Instrument.balance_cents), 0)).where(
+            Instrument.kind == self.name, Instrument.recipient_id == caller.id)).scalar_one()
+        return Balance(int(total), transactions.pending_amount(conn, self.collect_operation, recipient_id=caller.id))
+
+    def check_books(self, instruments: list, books: dict[str, int]) -> list[str]:
+        """Each balance against its book; each recipient's liability against its instruments."""
+        problems: list[str] = []
+        liability: dict[int, int] = {}
+        for inst in instruments:
+            derived = int(books.get(ledger.prepaid_book(inst.id), 0))
+            if derived != inst.balance_cents:
+                problems.append(f"prepaid instrument {inst.id}: balance {inst.balance_cents} but ledger says {derived}")
+            if inst.balance_cents < 0:
+                problems.append(f"prepaid instrument {inst.id}: negative balance {inst.balance_cents}")
+            liability[inst.recipient_id] = liability.get(inst.recipient_id, 0) + inst.balance_cents
+        for book, total in books.items():
+            recipient = ledger.recipient_of_liability(book)
+            if recipient is not None and -int(total) != liability.get(recipient, 0):
+                problems.append(f"{book}: liability {-int(total)} but its instruments hold {liability.get(recipient, 0)}")
+        return problems
+
+    def headline(self, inst) -> tuple[str, int]:
+        return "Prepaid balance", inst.balance_cents
 
 
-@dataclass(frozen=True)
-class PrepaidBalance:
-    available_cents: int
-    pending_in_cents: int = 0
-
-
-def balance(conn: Connection, caller: Party, instrument_id: str) -> PrepaidBalance:
-    """GetPrepaidBalance: only the instrument's sender or recipient may look."""
-    row = tokens.instrument(conn, caller, instrument_id, "Prepaid", lock=False, sender_may_read=True)
-    return PrepaidBalance(row.balance_cents, completion.pending_amount(conn, "FundPrepaid", instrument_pk=row.id))
-
-
-def total_liability(conn: Connection, caller: Party) -> PrepaidBalance:
-    """GetTotalPrepaidLiability: what the caller owes across the prepaid instruments it issued."""
-    total = conn.execute(
-        select(func.coalesce(func.sum(Instrument.balance_cents), 0)).where(
-            Instrument.kind == "Prepaid", Instrument.recipient_id == caller.id
-        )
-    ).scalar_one()
-    return PrepaidBalance(int(total), completion.pending_amount(conn, "FundPrepaid", recipient_id=caller.id))
+PREPAID = Prepaid()

@@ -7,37 +7,33 @@ refunds may add up to the original amount and no more. No fee was charged, so no
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, select
 
 from ..models import FpsTransaction, Instrument
-from . import errors, ledger, postpaid, transactions
+from . import errors, kinds, transactions
 from .accounts import Party
-from .ids import IdGenerator
-from .ledger import Transfer
-from .policy import Policy
+from .call import Call
 from .money import display
+from .statuses import Operation, Status
 
 NOT_REFUNDABLE = {
-    "FundPrepaid": "A FundPrepaid cannot be refunded: prepaid money is not returned to the buyer's payment "
+    Operation.FUND_PREPAID: "A FundPrepaid cannot be refunded: prepaid money is not returned to the buyer's payment "
                    "method; reverse the prepaid Pay transactions instead.",
-    "SettleDebt": "The Refund action does not support SettleDebt.",
-    "WriteOffDebt": "A WriteOffDebt cannot be reversed.",
-    "Refund": "A refund cannot be refunded.",
+    Operation.SETTLE_DEBT: "The Refund action does not support SettleDebt.",
+    Operation.WRITE_OFF_DEBT: "A WriteOffDebt cannot be reversed.",
+    Operation.REFUND: "A refund cannot be refunded.",
 }
 
 
-def refund(conn: Connection, caller: Party, *, transaction_id: str, amount_cents: int | None, caller_reference: str,
-           digest: str, now: datetime, ids: IdGenerator, policy: Policy, caller_description: str | None = None):
+def refund(call: Call, *, transaction_id: str, amount_cents: int | None) -> transactions.TxnResult:
     """Reverse all (amount None: what is left) or part of one of the caller's Pay transactions."""
     if amount_cents is not None:
-        policy.check_amount(amount_cents, "RefundAmount")
-    done = transactions.replay(conn, caller.id, caller_reference, digest)
+        call.policy.check_amount(amount_cents, "RefundAmount")
+    done = transactions.replay(call)
     if done:
         return done
-    original = _original(conn, caller, transaction_id)
-    remaining = original.amount_cents - refunded(conn, original.id)
+    original = _original(call.conn, call.caller, transaction_id)
+    remaining = original.amount_cents - refunded(call.conn, original.id)
     if remaining == 0:
         raise errors.TransactionFullyRefundedAlready(
             f"The transaction {transaction_id} has already been completely refunded.")
@@ -46,13 +42,13 @@ def refund(conn: Connection, caller: Party, *, transaction_id: str, amount_cents
         raise errors.RefundAmountExceeded(
             f"RefundAmount {display(amount_cents)} is more than the {display(remaining)} left to refund of "
             f"{transaction_id}.")
-    move = _reverse(conn, original, amount_cents)
+    inst = call.conn.execute(select(Instrument.__table__).where(Instrument.id == original.instrument_pk)
+                             .with_for_update()).one()
+    move = kinds.of(inst.kind).reverse(call.conn, inst, amount_cents)
     return transactions.book(
-        conn, ids=ids, now=now, moves=[move], caller=caller, caller_reference=caller_reference, fingerprint=digest,
-        operation="Refund", payment_method=original.payment_method,
+        call, [move], operation=Operation.REFUND, payment_method=original.payment_method,
         sender_id=original.sender_id, recipient_id=original.recipient_id, instrument_pk=original.instrument_pk,
-        amount_cents=amount_cents, caller_description=caller_description, parent_pk=original.id,
-    )
+        amount_cents=amount_cents, parent_pk=original.id)
 
 
 def _original(conn: Connection, caller: Party, transaction_id: str):
@@ -63,11 +59,11 @@ def _original(conn: Connection, caller: Party, transaction_id: str):
         raise errors.InvalidTransactionId(transaction_id=transaction_id)
     if original.operation in NOT_REFUNDABLE:
         raise errors.TransactionTypeNotRefundable(NOT_REFUNDABLE[original.operation])
-    if original.status == "Pending":
+    if original.status == Status.PENDING:
         raise errors.OriginalTransactionIncomplete(f"The transaction {transaction_id} is still Pending.")
-    if original.status == "Failure":
+    if original.status == Status.FAILURE:
         raise errors.OriginalTransactionFailed(f"The transaction {transaction_id} failed; nothing to refund.")
-    if original.status != "Success":
+    if original.status != Status.SUCCESS:
         raise errors.InvalidTransactionState(f"The transaction {transaction_id} is {original.status}.")
     return original
 
@@ -75,24 +71,5 @@ def _original(conn: Connection, caller: Party, transaction_id: str):
 def refunded(conn: Connection, original_pk: int) -> int:
     """How much of a transaction its successful refunds have reversed, in cents."""
     return int(conn.execute(select(func.coalesce(func.sum(FpsTransaction.amount_cents), 0)).where(
-        FpsTransaction.parent_pk == original_pk, FpsTransaction.operation == "Refund",
-        FpsTransaction.status == "Success")).scalar_one())
-
-
-def _reverse(conn: Connection, original, amount_cents: int) -> Transfer:
-    """Give the prepaid balance back, or take the debt back; answers the ledger transfer."""
-    inst = conn.execute(select(Instrument.__table__).where(Instrument.id == original.instrument_pk)
-                        .with_for_update()).one()
-    if original.payment_method == "Prepaid":
-        conn.execute(update(Instrument).where(Instrument.id == inst.id)
-                     .values(balance_cents=Instrument.balance_cents + amount_cents))
-        return Transfer(ledger.prepaid_liability_book(inst.recipient_id), ledger.prepaid_book(inst.id), amount_cents,
-                        "reversal: prepaid balance restored")
-    if amount_cents > postpaid.open_debt(conn, inst):
-        raise errors.RefundAmountExceeded(
-            f"RefundAmount {display(amount_cents)} is more than the open debt of "
-            f"{display(postpaid.open_debt(conn, inst))}: debt already settled or written off cannot be reversed.")
-    conn.execute(update(Instrument).where(Instrument.id == inst.id)
-                 .values(debt_cents=Instrument.debt_cents - amount_cents))
-    return Transfer(ledger.receivable_book(inst.id), ledger.credit_sales_book(inst.recipient_id), amount_cents,
-                    "reversal: debt reduced")
+        FpsTransaction.parent_pk == original_pk, FpsTransaction.operation == Operation.REFUND,
+        FpsTransaction.status == Status.SUCCESS)).scalar_one())

@@ -1,9 +1,33 @@
-"""Transaction statuses and the StatusMessage for each StatusCode, in one place (no imports of the
-domain's modules but errors, so every module may use it)."""
+"""Transaction statuses, FPS operations and the StatusMessage for each StatusCode, in one place (no
+imports of the domain's modules but errors, so every module may use it)."""
 
 from __future__ import annotations
 
 from . import errors
+
+
+class Status:
+    """TransactionStatus values (fps-spec.md §5)."""
+
+    PENDING = "Pending"
+    SUCCESS = "Success"
+    FAILURE = "Failure"
+    CANCELLED = "Cancelled"
+    ENDED = (SUCCESS, FAILURE, CANCELLED)
+
+
+class Operation:
+    """FPSOperation values of the transactions the sandbox records."""
+
+    PAY = "Pay"
+    REFUND = "Refund"
+    FUND_PREPAID = "FundPrepaid"
+    SETTLE_DEBT = "SettleDebt"
+    WRITE_OFF_DEBT = "WriteOffDebt"
+    RECORDED = (FUND_PREPAID, PAY, REFUND, SETTLE_DEBT, WRITE_OFF_DEBT)
+    COLLECTING = (FUND_PREPAID, SETTLE_DEBT)  # charge the buyer's payment method, less a fee; may be Pending
+    ALL = (PAY, REFUND, "Settle", SETTLE_DEBT, WRITE_OFF_DEBT, FUND_PREPAID, "Reserve")  # GetAccountActivity's filter
+
 
 STATUS_MESSAGES = {
     "Success": "The transaction was successful and the payment instrument was charged.",

@@ -102,18 +102,15 @@ def _existing(conn: Connection, caller_id: int, buyer_id: int, refs: dict[str, s
     return Installed(rows[0].instrument_id, {r.role: r.token_id for r in rows})
 
 
-KIND_PARAM = {"Prepaid": ("PrepaidInstrumentId", "prepaid"), "Credit": ("CreditInstrumentId", "credit")}
-
-
-def instrument(conn: Connection, caller: Party, instrument_id: str, kind: str, *, lock: bool = True,
+def instrument(conn: Connection, caller: Party, instrument_id: str, kind, *, lock: bool = True,
                sender_may_read: bool = False):
-    """The caller's instrument of `kind`, row-locked for a change; InvalidParams if there is none,
-    InstrumentAccessDenied if the caller is not its recipient (or sender, for reading)."""
+    """The caller's instrument of `kind` (an InstrumentKind), row-locked for a change; InvalidParams if
+    there is none, InstrumentAccessDenied if the caller is not its recipient (or sender, for reading)."""
     query = select(Instrument.__table__).where(Instrument.instrument_id == instrument_id)
     row = conn.execute(query.with_for_update() if lock else query).first()
-    param, word = KIND_PARAM[kind]
-    if row is None or row.kind != kind:
-        raise errors.InvalidParams(f"{param} has to be a valid {word} instrument ID. Specified value: {instrument_id}")
+    if row is None or row.kind != kind.name:
+        raise errors.InvalidParams(f"{kind.instrument_param} has to be a valid {kind.word} instrument ID. "
+                                   f"Specified value: {instrument_id}")
     allowed = (row.recipient_id, row.sender_id) if sender_may_read else (row.recipient_id,)
     if caller.id not in allowed:
         raise errors.InstrumentAccessDenied(instrument_id=instrument_id)

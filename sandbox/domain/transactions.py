@@ -7,14 +7,16 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Account, FpsTransaction, Instrument, StatusHistory, Token
 from . import errors, ledger, notifications
-from .accounts import IpnSettings, Party
-from .ids import IdGenerator, TRANSACTION_ID_RE
-from .statuses import status_message
+from .accounts import IpnSettings
+from .call import Call
+from .ids import TRANSACTION_ID_RE
+from .statuses import Status, status_message
+
 
 @dataclass(frozen=True)
 class TxnResult:
@@ -38,23 +40,23 @@ _INSERT_TXN = insert(_TXN)
 _INSERT_HISTORY = insert(StatusHistory.__table__)
 
 
-def replay(conn: Connection, caller_id: int, caller_reference: str, digest: str) -> TxnResult | None:
+def replay(call: Call) -> TxnResult | None:
     """The original transaction if this CallerReference was used for the same request.
 
     Raises DuplicateRequest when it was used for a different one.
     """
-    row = conn.execute(_REPLAY, {"caller_id": caller_id, "caller_reference": caller_reference}).first()
+    row = call.conn.execute(_REPLAY, {"caller_id": call.caller.id, "caller_reference": call.caller_reference}).first()
     if row is None:
         return None
-    if row.fingerprint != digest:
-        raise errors.DuplicateRequest(caller_reference=caller_reference, transaction_id=row.transaction_id)
+    if row.fingerprint != call.fingerprint:
+        raise errors.DuplicateRequest(caller_reference=call.caller_reference, transaction_id=row.transaction_id)
     return TxnResult(row.transaction_id, row.status)
 
 
-def record(conn: Connection, *, now: datetime, status: str = "Success", status_code: str = "Success",
+def record(conn: Connection, *, now: datetime, status: str = Status.SUCCESS, status_code: str = "Success",
            history: bool = True, ipn: IpnSettings | None = None, **values) -> int:
     """Insert a transaction (with its first StatusHistory entry unless `history` is False); returns its key."""
-    values.setdefault("date_completed", now if status in ("Success", "Failure") else None)
+    values.setdefault("date_completed", now if status in (Status.SUCCESS, Status.FAILURE) else None)
     row = {"status": status, "status_code": status_code, "status_message": status_message(status_code),
            "date_received": now, "fee_cents": 0, "fees_paid_by": "Recipient", "caller_description": None,
            "sender_description": None, "instrument_pk": None, "sender_token_pk": None, "parent_pk": None,
@@ -68,13 +70,26 @@ def record(conn: Connection, *, now: datetime, status: str = "Success", status_c
     return pk
 
 
-def book(conn: Connection, *, ids: IdGenerator, now: datetime, moves: list[ledger.Transfer], caller: Party,
-         **values) -> TxnResult:
-    """Record a successful transaction of `caller`'s and post its ledger journal in one go."""
-    txn_id = ids.transaction_id()
-    pk = record(conn, now=now, transaction_id=txn_id, caller_id=caller.id, ipn=caller.ipn, **values)
-    ledger.post(conn, txn_id, moves, now, pk)
-    return TxnResult(txn_id, "Success")
+def book(call: Call, moves: list[ledger.Transfer], **values) -> TxnResult:
+    """Record a successful transaction of the caller's and post its ledger journal in one go."""
+    txn_id = call.ids.transaction_id()
+    pk = record(call.conn, now=call.now, transaction_id=txn_id, caller_id=call.caller.id, ipn=call.caller.ipn,
+                caller_reference=call.caller_reference, fingerprint=call.fingerprint,
+                caller_description=call.caller_description, sender_description=call.sender_description, **values)
+    ledger.post(call.conn, txn_id, moves, call.now, pk)
+    return TxnResult(txn_id, Status.SUCCESS)
+
+
+def pending_amount(conn: Connection, operation: str, *, instrument_pk: int | None = None,
+                   recipient_id: int | None = None) -> int:
+    """Cents of `operation` still Pending on an instrument, or for a recipient."""
+    query = select(func.coalesce(func.sum(_TXN.c.amount_cents), 0)).where(
+        _TXN.c.status == Status.PENDING, _TXN.c.operation == operation)
+    if instrument_pk is not None:
+        query = query.where(_TXN.c.instrument_pk == instrument_pk)
+    if recipient_id is not None:
+        query = query.where(_TXN.c.recipient_id == recipient_id)
+    return int(conn.execute(query).scalar_one())
 
 
 def check_transaction_id(transaction_id: str) -> None:

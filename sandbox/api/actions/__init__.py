@@ -2,6 +2,6 @@
 registering its actions when imported here."""
 
 from . import account, postpaid, prepaid, signatures, tokens, transactions  # noqa: F401  (handlers register)
-from .registry import NOT_YET, REGISTRY, Action, Context, action
+from .registry import NOT_YET, REGISTRY, Action, action
 
-__all__ = ["NOT_YET", "REGISTRY", "Action", "Context", "action"]
+__all__ = ["NOT_YET", "REGISTRY", "Action", "action"]

@@ -3,40 +3,33 @@
 from __future__ import annotations
 
 from ...domain import activity
-from ...domain import errors
-from ...domain.text import ascii_digits
-from ..auth import parse_timestamp
-from ..params import Params
-from .registry import Context, action
+from ...domain.call import Call
+from ..params import Args, text, timestamp, whole_number
+from .registry import action
 
-ROLE_PARAMS = ("Role.1", "Role.2", "Role.3")
+ROLES = tuple(text(f"Role.{n}", 16) for n in (1, 2, 3))
 
 
 @action("GetAccountBalance")
-def get_account_balance(ctx: Context, p: Params) -> dict:
+def get_account_balance(call: Call, args: Args) -> dict:
     """The caller's Amazon Payments balance, with what is pending in."""
-    return {"balance": activity.balance(ctx.conn, ctx.caller)}
+    return {"balance": activity.balance(call.conn, call.caller)}
 
 
-@action("GetAccountActivity", required=("StartDate",),
-        optional=("EndDate", "MaxBatchSize", "SortOrderByDate", "FPSOperation", "PaymentMethod",
-                  "TransactionStatus", *ROLE_PARAMS))
-def get_account_activity(ctx: Context, p: Params) -> dict:
+@action("GetAccountActivity", whole_number("MaxBatchSize"), timestamp("EndDate"), timestamp("StartDate", required=True),
+        text("SortOrderByDate", 16), text("FPSOperation", 16), text("PaymentMethod", 8),
+        text("TransactionStatus", 16), ROLES)
+def get_account_activity(call: Call, args: Args) -> dict:
     """The caller's transactions in a date range, a batch at a time, newest first by default.
 
     Deviations: StartTimeForNextTransaction carries microseconds; pass it as the next StartDate
     (Ascending) or EndDate (Descending).
     """
-    size = p.optional("MaxBatchSize", 5)
-    if size is not None and not ascii_digits(size):
-        raise errors.InvalidParams("MaxBatchSize must be a whole number.")
-    end = p.optional("EndDate", 40)
     query = activity.ActivityQuery(
-        start=parse_timestamp(p.required("StartDate", 40), "StartDate"),
-        end=parse_timestamp(end, "EndDate") if end else None,
-        batch_size=int(size) if size else activity.DEFAULT_BATCH,
-        order=p.optional("SortOrderByDate", 16) or "Descending", operation=p.optional("FPSOperation", 16),
-        payment_method=p.optional("PaymentMethod", 8), status=p.optional("TransactionStatus", 16),
-        roles=tuple(r for r in (p.optional(name, 16) for name in ROLE_PARAMS) if r),
+        start=args.start_date, end=args.end_date,
+        batch_size=args.max_batch_size if args.max_batch_size is not None else activity.DEFAULT_BATCH,
+        order=args.sort_order_by_date or "Descending", operation=args.fps_operation,
+        payment_method=args.payment_method, status=args.transaction_status,
+        roles=tuple(r for r in (args.role_1, args.role_2, args.role_3) if r),
     )
-    return {"activity": activity.activity(ctx.conn, ctx.caller, query, ctx.now), "order": query.order}
+    return {"activity": activity.activity(call.conn, call.caller, query, call.now), "order": query.order}

@@ -2,56 +2,39 @@
 
 from __future__ import annotations
 
-from ...domain import postpaid, transactions
-from ..params import Params
-from .registry import DESCRIPTIONS, DESCRIPTOR, Context, action, amount_params, business_params
+from ...domain import collect, postpaid
+from ...domain.call import Call
+from ...domain.postpaid import CREDIT
+from ..params import CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, Args, amount, text, token_id
+from .registry import action
 
 
-@action(
-    "SettleDebt",
-    required=("SenderTokenId", "CreditInstrumentId", "CallerReference", *amount_params("SettlementAmount")),
-    optional=(*DESCRIPTIONS, *DESCRIPTOR),
-    writes=True,
-)
-def settle_debt(ctx: Context, p: Params) -> dict:
+@action("SettleDebt", token_id("SenderTokenId"), token_id("CreditInstrumentId"), amount("SettlementAmount"),
+        CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, writes=True)
+def settle_debt(call: Call, args: Args) -> dict:
     """Collect part or all of a credit instrument's debt with its settlement token, less the fee.
 
     Deviations: by card or bank account it is Pending for FPS_PENDING_SECONDS, then Success.
     """
-    result = postpaid.settle(
-        ctx.conn, ctx.caller, sender_token_id=p.required("SenderTokenId", 65),
-        instrument_id=p.required("CreditInstrumentId", 65), amount_cents=p.amount("SettlementAmount"),
-        caller_reference=p.required("CallerReference"), digest=transactions.fingerprint("SettleDebt", business_params(p)),
-        now=ctx.now, ids=ctx.ids, policy=ctx.policy, caller_description=p.optional("CallerDescription"),
-        sender_description=p.optional("SenderDescription"), forced=ctx.forced,
-    )
-    return {"result": result}
+    return {"result": collect.begin(call, CREDIT, sender_token_id=args.sender_token_id,
+                                    instrument_id=args.credit_instrument_id,
+                                    amount_cents=args.settlement_amount_cents)}
 
 
-@action(
-    "WriteOffDebt",
-    required=("CreditInstrumentId", "CallerReference", *amount_params("AdjustmentAmount")),
-    optional=("CallerDescription",),
-    writes=True,
-)
-def write_off_debt(ctx: Context, p: Params) -> dict:
+@action("WriteOffDebt", token_id("CreditInstrumentId"), amount("AdjustmentAmount"), CALLER_REFERENCE,
+        text("CallerDescription", 160, to_call=True), writes=True)
+def write_off_debt(call: Call, args: Args) -> dict:
     """Forgive part or all of a credit instrument's debt: no money moves, not reversible."""
-    result = postpaid.write_off(
-        ctx.conn, ctx.caller, instrument_id=p.required("CreditInstrumentId", 65),
-        amount_cents=p.amount("AdjustmentAmount"), caller_reference=p.required("CallerReference"),
-        digest=transactions.fingerprint("WriteOffDebt", business_params(p)), now=ctx.now, ids=ctx.ids,
-        policy=ctx.policy, caller_description=p.optional("CallerDescription"),
-    )
-    return {"result": result}
+    return {"result": postpaid.write_off(call, args.credit_instrument_id, args.adjustment_amount_cents)}
 
 
-@action("GetDebtBalance", required=("CreditInstrumentId",))
-def get_debt_balance(ctx: Context, p: Params) -> dict:
+@action("GetDebtBalance", token_id("CreditInstrumentId"))
+def get_debt_balance(call: Call, args: Args) -> dict:
     """The debt on a credit instrument (its sender or recipient only)."""
-    return {"balance": postpaid.debt_balance(ctx.conn, ctx.caller, p.required("CreditInstrumentId", 65))}
+    return {"balance": CREDIT.balance(call.conn, call.caller, args.credit_instrument_id)}
 
 
 @action("GetOutstandingDebtBalance")
-def get_outstanding_debt_balance(ctx: Context, p: Params) -> dict:
+def get_outstanding_debt_balance(call: Call, args: Args) -> dict:
     """The debt owed to the caller across all its credit instruments."""
-    return {"balance": postpaid.outstanding(ctx.conn, ctx.caller)}
+    return {"balance": CREDIT.total(call.conn, call.caller)}

@@ -3,61 +3,45 @@ GetPrepaidBalance, GetTotalPrepaidLiability."""
 
 from __future__ import annotations
 
-from ...domain import payments, prepaid, transactions
-from ..params import Params
-from .registry import DESCRIPTIONS, DESCRIPTOR, Context, action, amount_params, business_params
+from ...domain import collect, payments
+from ...domain.call import Call
+from ...domain.prepaid import PREPAID
+from ..params import CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, Args, accepted, amount, token_id
+from .registry import action
 
 
-@action(
-    "FundPrepaid",
-    required=("SenderTokenId", "PrepaidInstrumentId", "CallerReference", *amount_params("FundingAmount")),
-    optional=(*DESCRIPTIONS, *DESCRIPTOR),
-    writes=True,
-)
-def fund_prepaid(ctx: Context, p: Params) -> dict:
+@action("FundPrepaid", token_id("SenderTokenId"), token_id("PrepaidInstrumentId"), amount("FundingAmount"),
+        CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, writes=True)
+def fund_prepaid(call: Call, args: Args) -> dict:
     """Fund a prepaid instrument once from the buyer's chosen payment method, less the fee.
 
     Deviations: by card or bank account it is Pending for FPS_PENDING_SECONDS, then Success.
     """
-    result = prepaid.fund(
-        ctx.conn, ctx.caller, sender_token_id=p.required("SenderTokenId", 65),
-        instrument_id=p.required("PrepaidInstrumentId", 65), amount_cents=p.amount("FundingAmount"),
-        caller_reference=p.required("CallerReference"), digest=transactions.fingerprint("FundPrepaid", business_params(p)),
-        now=ctx.now, ids=ctx.ids, policy=ctx.policy, caller_description=p.optional("CallerDescription"),
-        sender_description=p.optional("SenderDescription"), forced=ctx.forced,
-    )
-    return {"result": result}
+    return {"result": collect.begin(call, PREPAID, sender_token_id=args.sender_token_id,
+                                    instrument_id=args.prepaid_instrument_id, amount_cents=args.funding_amount_cents)}
 
 
-@action(
-    "Pay",
-    required=("SenderTokenId", "CallerReference", *amount_params("TransactionAmount")),
-    optional=(*DESCRIPTIONS, *DESCRIPTOR, "RecipientTokenId", "ChargeFeeTo", "MarketplaceFixedFee.Value",
-              "MarketplaceFixedFee.CurrencyCode", "MarketplaceVariableFee"),
-    writes=True,
-)
-def pay(ctx: Context, p: Params) -> dict:
+@action("Pay", token_id("SenderTokenId"), amount("TransactionAmount"), CALLER_REFERENCE,
+        token_id("RecipientTokenId", required=False), DESCRIPTIONS, DESCRIPTOR,
+        accepted("ChargeFeeTo", "MarketplaceFixedFee.Value", "MarketplaceFixedFee.CurrencyCode",
+                 "MarketplaceVariableFee"), writes=True)
+def pay(call: Call, args: Args) -> dict:
     """Spend a prepaid balance, or add debt to a credit instrument: synchronous, no fee, no money moves.
 
     Deviations: only prepaid and credit sender tokens are accepted (no card, bank or marketplace Pay).
     """
-    result = payments.pay(
-        ctx.conn, ctx.caller, sender_token_id=p.required("SenderTokenId", 65),
-        amount_cents=p.amount("TransactionAmount"), caller_reference=p.required("CallerReference"),
-        digest=transactions.fingerprint("Pay", business_params(p)), now=ctx.now, ids=ctx.ids, policy=ctx.policy,
-        recipient_token_id=p.optional("RecipientTokenId", 65),
-        caller_description=p.optional("CallerDescription"), sender_description=p.optional("SenderDescription"),
-    )
-    return {"result": result}
+    return {"result": payments.pay(call, sender_token_id=args.sender_token_id,
+                                   amount_cents=args.transaction_amount_cents,
+                                   recipient_token_id=args.recipient_token_id)}
 
 
-@action("GetPrepaidBalance", required=("PrepaidInstrumentId",))
-def get_prepaid_balance(ctx: Context, p: Params) -> dict:
+@action("GetPrepaidBalance", token_id("PrepaidInstrumentId"))
+def get_prepaid_balance(call: Call, args: Args) -> dict:
     """The available and pending balance of a prepaid instrument (its sender or recipient only)."""
-    return {"balance": prepaid.balance(ctx.conn, ctx.caller, p.required("PrepaidInstrumentId", 65))}
+    return {"balance": PREPAID.balance(call.conn, call.caller, args.prepaid_instrument_id)}
 
 
 @action("GetTotalPrepaidLiability")
-def get_total_prepaid_liability(ctx: Context, p: Params) -> dict:
+def get_total_prepaid_liability(call: Call, args: Args) -> dict:
     """What the caller owes across all prepaid instruments it issued."""
-    return {"balance": prepaid.total_liability(ctx.conn, ctx.caller)}
+    return {"balance": PREPAID.total(call.conn, call.caller)}

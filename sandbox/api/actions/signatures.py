@@ -4,24 +4,26 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from ...runtime.certs import outbound_string_to_sign
 from ...domain import errors
+from ...domain.call import Call
+from ...runtime.certs import outbound_string_to_sign
+from ...runtime.services import services
 from ...urls import valid_http_url
-from ..params import Params
-from .registry import Context, action
+from ..params import Args, text
+from .registry import action
 
 
-@action("VerifySignature", required=("UrlEndPoint", "HttpParameters"))
-def verify_signature(ctx: Context, p: Params) -> dict:
+@action("VerifySignature", text("UrlEndPoint", 2048, required=True), text("HttpParameters", 4096, required=True))
+def verify_signature(call: Call, args: Args) -> dict:
     """Check a return-URL or notification signature the sandbox made (RSA-SHA1, version 2).
 
     Deviations: the verb is not sent, so both GET (return URL) and POST (IPN) are tried.
     """
-    url = p.required("UrlEndPoint", 2048)
+    url, signer = args.url_end_point, services().signer
     if not valid_http_url(url) or urlsplit(url).query:
         raise errors.InvalidParams(f"UrlEndPoint {url[:200]} is an invalid URL: give scheme://host[:port]/path "
                                    "without a query string.")
-    received = dict(parse_qsl(p.required("HttpParameters", 4096), keep_blank_values=True))
+    received = dict(parse_qsl(args.http_parameters, keep_blank_values=True))
     for name in ("certificateUrl", "signature", "signatureVersion", "signatureMethod"):
         if name not in received:
             raise errors.InvalidParams(f"{name} is missing in 'HttpParameters'.")
@@ -29,8 +31,8 @@ def verify_signature(ctx: Context, p: Params) -> dict:
         received["signatureVersion"] == "2"
         and received["signatureMethod"] == "RSA-SHA1"
         and valid_http_url(received["certificateUrl"])
-        and urlsplit(received["certificateUrl"]).path == f"/certs/{ctx.signer.cert_dir}/PKICert.pem"
-        and any(ctx.signer.verify(outbound_string_to_sign(verb, url, received), received["signature"])
+        and urlsplit(received["certificateUrl"]).path == f"/certs/{signer.cert_dir}/PKICert.pem"
+        and any(signer.verify(outbound_string_to_sign(verb, url, received), received["signature"])
                 for verb in ("GET", "POST"))
     )
     return {"status": "Success" if ok else "Failure"}

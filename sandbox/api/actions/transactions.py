@@ -1,47 +1,39 @@
-"""Transactions: Refund, GetTransactionStatus, GetTransaction."""
+"""Transactions: Refund, Cancel, GetTransactionStatus, GetTransaction."""
 
 from __future__ import annotations
 
-from ...domain import completion, errors, refunds, transactions
-from ..params import Params
-from .registry import Context, action, amount_params, business_params
+from ...domain import completion, refunds, transactions
+from ...domain.call import Call
+from ..params import CALLER_REFERENCE, Args, amount, choice, text, transaction_id
+from .registry import action
 
 REFUND_POLICIES = ("MasterTxnOnly", "MarketplaceTxnOnly", "MasterAndMarketplaceTxn")
 
 
-@action("Refund", required=("TransactionId", "CallerReference"),
-        optional=(*amount_params("RefundAmount"), "CallerDescription", "MarketplaceRefundPolicy"), writes=True)
-def refund(ctx: Context, p: Params) -> dict:
+@action("Refund", choice("MarketplaceRefundPolicy", REFUND_POLICIES), transaction_id(),
+        amount("RefundAmount", required=False), CALLER_REFERENCE, text("CallerDescription", 160, to_call=True),
+        writes=True)
+def refund(call: Call, args: Args) -> dict:
     """Reverse all or part of a prepaid or debt Pay (Aggregated Payments refunds nothing else).
 
     Deviations: MarketplaceRefundPolicy is checked but has no effect (no marketplace fees here).
     """
-    policy = p.optional("MarketplaceRefundPolicy", 32)
-    if policy is not None and policy not in REFUND_POLICIES:
-        raise errors.InvalidParams(f"MarketplaceRefundPolicy must be one of {', '.join(REFUND_POLICIES)}.")
-    result = refunds.refund(
-        ctx.conn, ctx.caller, transaction_id=p.required("TransactionId", 35),
-        amount_cents=p.optional_amount("RefundAmount"), caller_reference=p.required("CallerReference"),
-        digest=transactions.fingerprint("Refund", business_params(p)), now=ctx.now, ids=ctx.ids, policy=ctx.policy,
-        caller_description=p.optional("CallerDescription"),
-    )
-    return {"result": result}
+    return {"result": refunds.refund(call, transaction_id=args.transaction_id, amount_cents=args.refund_amount_cents)}
 
 
-@action("Cancel", required=("TransactionId",), optional=("Description",), writes=True)
-def cancel(ctx: Context, p: Params) -> dict:
+@action("Cancel", transaction_id(), text("Description", 160), writes=True)
+def cancel(call: Call, args: Args) -> dict:
     """Cancel one of the caller's transactions that is still Pending; a cancelled one answers again."""
-    p.optional("Description", 160)
-    return {"result": completion.cancel(ctx.conn, ctx.caller, p.required("TransactionId", 35), ctx.now)}
+    return {"result": completion.cancel(call.conn, call.caller, args.transaction_id, call.now)}
 
 
-@action("GetTransactionStatus", required=("TransactionId",))
-def get_transaction_status(ctx: Context, p: Params) -> dict:
+@action("GetTransactionStatus", transaction_id())
+def get_transaction_status(call: Call, args: Args) -> dict:
     """Status, status code and message of one of the caller's transactions."""
-    return {"view": transactions.view(ctx.conn, ctx.caller.id, p.required("TransactionId", 35))}
+    return {"view": transactions.view(call.conn, call.caller.id, args.transaction_id)}
 
 
-@action("GetTransaction", required=("TransactionId",))
-def get_transaction(ctx: Context, p: Params) -> dict:
+@action("GetTransaction", transaction_id())
+def get_transaction(call: Call, args: Args) -> dict:
     """Every detail of one of the caller's transactions, with its status history."""
-    return {"view": transactions.view(ctx.conn, ctx.caller.id, p.required("TransactionId", 35))}
+    return {"view": transactions.view(call.conn, call.caller.id, args.transaction_id)}

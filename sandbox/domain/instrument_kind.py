@@ -1,0 +1,135 @@
+"""The instrument-kind interface: what differs between a prepaid and a credit (postpaid) instrument.
+
+Everything else is shared code that looks the kind up in domain/kinds.py: installing through a
+Co-Branded pipeline, Pay (payments.py), collecting money with FundPrepaid or SettleDebt
+(collect.py, completion.py), Refund (refunds.py), the books check (books.py) and the console.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from . import tokens
+from .accounts import Party
+from .call import Call
+from .ids import IdGenerator
+from .ledger import Transfer
+from .tokens import Limit
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """What the buyer authorized on a Co-Branded pipeline's pages (one instrument, two tokens)."""
+
+    references: dict[str, str]  # the caller's reference for each token, by role
+    limit_cents: int  # fundingAmount (prepaid) or creditLimit (credit)
+    currency: str
+    payment_method: str  # how money is collected: ABT | ACH | CC
+    payment_method_id: int | None
+    payment_reason: str | None
+    validity_start: datetime
+    validity_expiry: datetime | None
+    global_limit_cents: int | None = None
+    usage_limits: tuple[Limit, ...] = ()
+
+
+@dataclass(frozen=True)
+class Balance:
+    """An instrument's (or a caller's total) balance and what is still Pending on it."""
+
+    available_cents: int
+    pending_cents: int = 0
+
+    @property
+    def pending_in_cents(self) -> int:  # the prepaid templates' name
+        return self.pending_cents
+
+    @property
+    def pending_out_cents(self) -> int:  # the debt templates' name
+        return self.pending_cents
+
+
+class InstrumentKind(ABC):
+    """One kind of Aggregated Payments instrument. Subclasses set the names and implement the money."""
+
+    name: str  # Instrument.kind
+    pipeline: str  # the Co-Branded pipeline that installs it
+    instrument_param: str  # the Query-API parameter naming it
+    word: str  # how messages call it
+    sender_role: str  # the token Pay spends
+    pay_method: str  # the PaymentMethod of its Pay transactions
+    collect_role: str  # the token that collects money from the buyer's payment method
+    collect_token_name: str  # what the return URL calls that token
+    collect_operation: str  # the operation that collects money
+    collect_amount_param: str
+    collect_expires: bool  # whether the instrument's expiry stops collecting
+    returned: dict[str, str]  # the return URL's name for the instrument ("") and each token role
+
+    def install(self, conn: Connection, caller: Party, buyer: Party, auth: Authorization, now: datetime,
+                ids: IdGenerator) -> dict[str, str]:
+        """Create the instrument and its two tokens; answers the ids the return URL carries, by name."""
+        installed = tokens.install(
+            conn, caller, buyer, now=now, ids=ids,
+            refs={ref: role for role, ref in auth.references.items()},
+            roles_methods={self.sender_role: self.pay_method, self.collect_role: auth.payment_method},
+            instrument=dict(kind=self.name, currency=auth.currency, limit_cents=auth.limit_cents,
+                            global_limit_cents=auth.global_limit_cents, payment_method=auth.payment_method,
+                            payment_method_id=auth.payment_method_id, payment_reason=auth.payment_reason,
+                            validity_start=auth.validity_start, validity_expiry=auth.validity_expiry),
+            limits={self.sender_role: auth.usage_limits},
+        )
+        ids_by_role = {"": installed.instrument_id, **installed.token_ids}
+        return {name: ids_by_role[role] for role, name in self.returned.items()}
+
+    @abstractmethod
+    def authorization(self, values: dict, payment_method: str, payment_method_id: int | None) -> Authorization:
+        """The authorization from a pipeline's checked inputs (cbui/pipelines.py) and the buyer's method."""
+
+    @abstractmethod
+    def terms(self, values: dict) -> dict:
+        """What the pipeline's pages tell the buyer: headline, title, method note, terms, consent."""
+
+    @abstractmethod
+    def pay(self, call: Call, token, amount_cents: int) -> Transfer:
+        """Pay with the sender token (row joined with its locked instrument): change the instrument; answers
+        the ledger transfer. No money moves and no fee is charged."""
+
+    @abstractmethod
+    def check_collect(self, conn: Connection, inst, amount_cents: int) -> None:
+        """Refuse a collection this instrument cannot take (already funded, more than the debt, ...)."""
+
+    def reserve(self, conn: Connection, inst, amount_cents: int) -> None:
+        """Hold what a Pending collection needs, so a second one is refused (nothing, by default)."""
+        return None
+
+    def release(self, conn: Connection, instrument_pk: int) -> None:
+        """Undo `reserve` for a collection that failed or was cancelled."""
+        return None
+
+    @abstractmethod
+    def collected(self, conn: Connection, inst, amount_cents: int) -> Transfer:
+        """A collection completed: change the instrument; answers the ledger transfer."""
+
+    @abstractmethod
+    def reverse(self, conn: Connection, inst, amount_cents: int) -> Transfer:
+        """Refund part of a Pay: change the instrument back; answers the ledger transfer."""
+
+    @abstractmethod
+    def balance(self, conn: Connection, caller: Party, instrument_id: str) -> Balance:
+        """The instrument's balance (its sender or recipient only)."""
+
+    @abstractmethod
+    def total(self, conn: Connection, caller: Party) -> Balance:
+        """The caller's total across the instruments of this kind it issued."""
+
+    @abstractmethod
+    def check_books(self, instruments: list, books: dict[str, int]) -> list[str]:
+        """What is wrong between the rows of the instruments of this kind and the ledger (book -> cents)."""
+
+    @abstractmethod
+    def headline(self, inst) -> tuple[str, int]:
+        """The console's one figure for the instrument: (label, cents)."""

@@ -11,13 +11,27 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, abort, current_app, render_template, request
+from flask_wtf.csrf import CSRFError
 
 from .config import DEFAULTS, ROOT
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The application factory (flaskr's order: config, extensions, blueprints)."""
+    # The faces and the runtime are imported here, not when the package is: importing any sandbox module
+    # (the domain's, a bench script's) runs this file first, and should not load every face with it.
+    from . import cli, filters
+    from .admin import bp as admin_bp
+    from .admin.blueprint import host_guard
+    from .api import bp as api_bp
+    from .cbui import bp as cbui_bp
+    from .extensions import csrf, db, migrate
+    from .runtime.hosts import HostCheck
+    from .runtime.sessions import CachedSerializerSessionInterface
+    from .runtime.worker import ensure_started
+    from .urls import RowId
+
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"), instance_relative_config=True)
     app.config.from_mapping(DEFAULTS)
@@ -32,12 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
-    from .extensions import csrf, db, migrate
-    from .runtime.sessions import CachedSerializerSessionInterface
-
     app.session_interface = CachedSerializerSessionInterface()
-
-    from .admin.blueprint import host_guard
 
     app.before_request(host_guard)  # first: before CSRF and every other check
     db.init_app(app)
@@ -46,22 +55,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         app.extensions["fps_sandbox"] = _services(app, db.engine)
 
-    from .runtime.hosts import HostCheck
-    from .urls import RowId
-
     app.wsgi_app = HostCheck(app.wsgi_app)  # a malformed Host header: 400 before Werkzeug builds URLs for it
 
     app.url_map.converters["row"] = RowId  # /admin/requests/<row:pk>: a key the database can hold, else 404
-    from .admin import bp as admin_bp
-    from .api import bp as api_bp
-    from .cbui import bp as cbui_bp
-
     csrf.exempt(api_bp)  # the Query API is authenticated by its signature, not by a browser session
     app.register_blueprint(api_bp)
     app.register_blueprint(cbui_bp)
     app.register_blueprint(admin_bp)
-
-    from . import cli, filters
 
     cli.register(app)
     filters.register(app)
@@ -69,16 +69,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(_refuse_nul)
     app.before_request(_remember_base_url)
     if app.config["FPS_BACKGROUND_WORKER"]:
-        from .runtime.worker import ensure_started
-
         app.before_request(lambda: ensure_started(app))
     return app
 
 
 def _remember_base_url():
     """The URL requests come in on, for certificateUrl in notifications sent from the worker."""
-    from flask import current_app, request
-
     svc = current_app.extensions["fps_sandbox"]
     if svc.seen_base_url is None:
         svc.seen_base_url = request.host_url.rstrip("/")
@@ -86,8 +82,6 @@ def _remember_base_url():
 
 def _refuse_nul():
     """A 400 page for a NUL character in a page's path, query or form (the API answers its own error)."""
-    from flask import abort, request
-
     if request.blueprint == "api":
         return None
     values = [request.path, *request.args.keys(), *request.args.values()]
@@ -117,6 +111,7 @@ def _instance_secret(instance: Path) -> str:
 
 
 def _services(app: Flask, engine):
+    """The sandbox's services from the configuration (imported here: see create_app)."""
     from .runtime.certs import Signer
     from .runtime.clock_store import shared_clock
     from .domain.fees import FeeSchedule
@@ -160,10 +155,7 @@ ERROR_PAGES = {
 
 def _error_pages(app: Flask) -> None:
     """Clear pages (never a traceback) for HTTP errors outside the Query API."""
-    from flask import request
-    from flask_wtf.csrf import CSRFError
-
-    from .api.render import render_http_error
+    from .api.render import render_http_error  # a face: see create_app
 
     def page(title: str, message: str, status: int):
         def handler(_err):

@@ -4,6 +4,8 @@ developers commonly get it wrong and name the mistake that reproduces their sign
 
 from __future__ import annotations
 
+import hmac
+
 from collections.abc import Callable, Mapping
 from urllib.parse import quote, quote_plus
 
@@ -88,6 +90,4 @@ def diagnose(secret: str, signature: str, params: Mapping[str, str], *, method: 
 
 
 def _matches(secret: str, text: str, algorithm: str, signature: str) -> bool:
-    import hmac
-
     return hmac.compare_digest(hmac_sign(secret, text, algorithm).encode(), signature.encode())

@@ -3,7 +3,7 @@
 import csv
 import io
 
-from sandbox.admin import exports
+from sandbox.queries import exports
 
 
 def test_transactions_csv_and_json(client, fps, funded):

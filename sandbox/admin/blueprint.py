@@ -1,7 +1,9 @@
 """The admin console's blueprint, its guards (host names, password) and its template filter; in a module
 of its own so that every console module imports it without a circle."""
 
-from flask import Blueprint
+import hmac
+
+from flask import Blueprint, Response, current_app, render_template, request
 
 from ..domain.text import ascii_digits
 from ..runtime.hosts import allowed_hosts, console_host_allowed
@@ -13,8 +15,6 @@ LOOPBACK = ("127.0.0.1", "::1")
 def host_guard():
     """The console answers only at its own host names (FPS_ADMIN_HOSTS), before anything else looks at the
     request (CSRF included: a rebinding page would hold a session and token of its own origin)."""
-    from flask import current_app, render_template, request
-
     if request.blueprint != "admin":
         return None
     allowed = allowed_hosts(current_app.config.get("FPS_ADMIN_HOSTS"))
@@ -28,10 +28,6 @@ def host_guard():
 @bp.before_request
 def _guard():
     """From this machine the console is open; from anywhere else it needs FPS_ADMIN_PASSWORD."""
-    import hmac
-
-    from flask import Response, current_app, render_template, request
-
     if request.remote_addr in LOOPBACK or (request.remote_addr or "").startswith("127."):
         return None
     password = current_app.config.get("FPS_ADMIN_PASSWORD")

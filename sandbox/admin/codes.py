@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from ..domain import errors
 from ..domain.statuses import STATUS_MESSAGES
+from ..api.render import STATUS_FOR_CODE
 from .blueprint import bp
 
 # The error codes the sandbox produces without an armed fault (docs/forcing-outcomes.md).
@@ -52,8 +53,6 @@ def code_link(code: str | None) -> Markup:
 @bp.route("/codes")
 def codes():
     """The catalogue: every error code and StatusCode, with how to produce each on purpose."""
-    from ..api.render import STATUS_FOR_CODE
-
     rows = [(code, STATUS_FOR_CODE.get(code, 400), cls.retriable, _plain(cls.message), FORCED_BY.get(code))
             for code, cls in sorted(errors.REGISTRY.items())]
     return render_template("admin/codes.html", rows=rows, statuses=sorted(STATUS_MESSAGES.items()),

@@ -9,26 +9,10 @@ import json
 from datetime import datetime
 
 from flask import Response, abort
-from sqlalchemy import select
 
-from ..models import ApiCall, FpsTransaction, LedgerEntry
+from ..queries.exports import TABLES, rows
 from ..runtime.services import services
 from .blueprint import bp
-
-BATCH = 1000
-TABLES = {"transactions": FpsTransaction.__table__, "ledger": LedgerEntry.__table__, "requests": ApiCall.__table__}
-
-
-def _rows(storage, table):
-    """Every row in id order, fetched a batch at a time (runs while the response streams)."""
-    last = 0
-    while True:
-        with storage.read() as conn:
-            batch = conn.execute(select(table).where(table.c.id > last).order_by(table.c.id).limit(BATCH)).all()
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1].id
 
 
 def _plain(value):
@@ -52,7 +36,7 @@ def _csv(storage, table):
     writer = csv.writer(out)
     writer.writerow(table.c.keys())
     yield out.getvalue()
-    for row in _rows(storage, table):
+    for row in rows(storage, table):
         out.seek(0)
         out.truncate()
         writer.writerow([_cell(v) for v in row])
@@ -61,7 +45,7 @@ def _csv(storage, table):
 
 def _json(storage, table):
     yield "["
-    for n, row in enumerate(_rows(storage, table)):
+    for n, row in enumerate(rows(storage, table)):
         yield ("," if n else "") + json.dumps({k: _plain(v) for k, v in row._mapping.items()}, ensure_ascii=False)
     yield "]\n"
 

@@ -7,16 +7,16 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
+from ..api.actions import REGISTRY
 from ..domain import errors, outcomes
 from ..extensions import csrf
 from ..runtime.services import services
+from ..urls import MAX_ROW_ID
 from .blueprint import bp
 from .forms import ActionForm, FaultForm
 
 
 def _fault_form() -> FaultForm:
-    from ..api.actions import REGISTRY
-
     form = FaultForm()
     form.action.choices = [SelectChoice("*", "any action"), *(SelectChoice(name, name) for name in sorted(REGISTRY))]
     form.error_code.choices = [SelectChoice("", "—"), *(SelectChoice(code, code) for code in sorted(errors.REGISTRY))]
@@ -36,8 +36,6 @@ def _per_mille(percent) -> int:
 
 def _arm(data: dict) -> int:
     """Arm a fault from form or JSON values; ValueError says what is wrong."""
-    from ..api.actions import REGISTRY
-
     percent = data.get("percent")
     per_mille = None if percent in (None, "") else _per_mille(percent)
     count = data.get("count")
@@ -72,8 +70,6 @@ def disarm():
     """Disarm one fault (fault_id in the form) or all of them."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    from ..urls import MAX_ROW_ID
-
     fault_id = None
     if "fault_id" in request.form:  # one fault; without it, all of them
         fault_id = request.form.get("fault_id", type=int)

@@ -5,15 +5,12 @@ from __future__ import annotations
 import time
 
 from flask import render_template
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from ..domain import rollups
-from ..domain.books import check_books, quick_check
-from ..models import Account, FpsTransaction, LedgerEntry
+from ..domain.books import check_books
+from ..queries.ledger import ledger as query
 from ..runtime.services import services
 from .blueprint import bp
-from .paging import arg, newest_first
+from .paging import arg, before
 
 
 @bp.route("/ledger")
@@ -22,20 +19,9 @@ def ledger():
     by journal (a transaction id)."""
     book, journal = arg("book"), arg("journal")
     with services().storage.read() as conn:
-        s = Session(bind=conn)
-        totals = rollups.book_totals(conn)
-        query = select(LedgerEntry, FpsTransaction.transaction_id).outerjoin(
-            FpsTransaction, FpsTransaction.id == LedgerEntry.transaction_pk)
-        if book:
-            query = query.where(LedgerEntry.book == book)
-        if journal:
-            query = query.where(LedgerEntry.journal == journal)
-        page = newest_first(s, query, LedgerEntry.id)
-        names = dict(s.execute(select(Account.id, Account.name)).all())
-        report = quick_check(conn)
-        s.close()
-    return render_template("admin/ledger.html", books=sorted(totals.items()), page=page, names=names, report=report,
-                           book=book, journal=journal)
+        shown = query(conn, book=book, journal=journal, before=before())
+    return render_template("admin/ledger.html", books=shown.books, page=shown.page, names=shown.names,
+                           report=shown.report, book=book, journal=journal)
 
 
 @bp.route("/ledger/check")

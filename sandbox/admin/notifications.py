@@ -3,48 +3,28 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
-from ..runtime import ipn
 from ..domain import notifications
-from ..models import Account, DeliveryAttempt, FpsTransaction, Notification, Token
+from ..domain.accounts import IpnSettings, save_ipn_settings
+from ..queries import notifications as query
+from ..runtime import ipn
 from ..runtime.services import services
 from ..urls import valid_http_url
 from .blueprint import bp
 from .forms import ActionForm, EditFieldsForm, IpnSettingsForm, parse_name_values
-from .paging import arg, int_arg, newest_first
-
-STATES = ("queued", "delivered", "failed", "no_url", "dropped")
+from .paging import arg, before, int_arg
 
 
 @bp.route("/notifications")
 def inbox():
     """Every notification, newest first, whether or not it could be sent: filter by state or caller;
     search by the TransactionId or token id it is about."""
-    state, caller, q = arg("state", STATES), int_arg("caller"), arg("q")
+    state, caller, q = arg("state", query.STATES), int_arg("caller"), arg("q")
     with services().storage.read() as conn:
-        s = Session(bind=conn)
-        query = (select(Notification, Account.name, FpsTransaction.transaction_id, FpsTransaction.operation,
-                        Token.token_id)
-                 .join(Account, Account.id == Notification.caller_id)
-                 .outerjoin(FpsTransaction, FpsTransaction.id == Notification.transaction_pk)
-                 .outerjoin(Token, Token.id == Notification.token_pk))
-        if state:
-            query = query.where(Notification.state == state)
-        if caller:
-            query = query.where(Notification.caller_id == caller)
-        if q:  # what it is about: a transaction or a token (each through its own index)
-            txn = s.scalar(select(FpsTransaction.id).where(FpsTransaction.transaction_id == q))
-            token = s.scalar(select(Token.id).where(Token.token_id == q))
-            query = query.where(Notification.transaction_pk == txn) if txn else \
-                query.where(Notification.token_pk == (token or 0))
-        page = newest_first(s, query, Notification.id)
-        waiting = conn.execute(select(func.count()).select_from(Notification).where(Notification.state == "queued")).scalar()
-        callers = s.execute(select(Account.id, Account.name).where(Account.access_key.is_not(None))).all()
-        s.close()
+        page, waiting = query.inbox(conn, state=state, caller=caller, about=q, before=before())
+        callers = query.callers(conn)
     return render_template("admin/notifications.html", page=page, state=state, caller=caller, q=q, waiting=waiting,
-                           states=STATES, callers=callers, schedule=ipn.schedule_text(services()))
+                           states=query.STATES, callers=callers, schedule=ipn.schedule_text(services()))
 
 
 @bp.route("/notifications/<row:pk>", methods=["GET", "POST"])
@@ -64,23 +44,15 @@ def notification(pk: int):
             flash("Saved the edited fields and resent." if sent else "Saved; not sent: there is no URL to send to.")
             return redirect(url_for("admin.notification", pk=pk))
     with svc.storage.read() as conn:
-        n = conn.execute(select(Notification.__table__).where(Notification.id == pk)).first()
-        if n is None:
+        detail = query.notification(conn, pk)
+        if detail is None:
             abort(404)
-        fields = notifications.fields(conn, n)
-        url = n.url or conn.execute(select(Account.ipn_url).where(Account.id == n.caller_id)).scalar()
-        signed = ipn.signed_fields(svc, conn, n, url) if url else None
-        attempts = conn.execute(select(DeliveryAttempt.__table__).where(DeliveryAttempt.notification_pk == pk)
-                                .order_by(DeliveryAttempt.id)).all()
-        caller = conn.execute(select(Account.name).where(Account.id == n.caller_id)).scalar_one()
-        txn_id = conn.execute(select(FpsTransaction.transaction_id)
-                              .where(FpsTransaction.id == n.transaction_pk)).scalar() if n.transaction_pk else None
-        token_id = conn.execute(select(Token.token_id).where(Token.id == n.token_pk)).scalar() if n.token_pk else None
+        fields = notifications.fields(conn, detail.n)
+        signed = ipn.signed_fields(svc, conn, detail.n, detail.url) if detail.url else None
     if not edit_form.fields.data:
         edit_form.fields.data = "\n".join(f"{k}={v}" for k, v in fields.items())
-    return render_template("admin/notification.html", n=n, fields=fields, signed=signed, url=url,
-                           attempts=attempts, caller=caller, txn_id=txn_id, token_id=token_id, edit_form=edit_form,
-                           resend_form=ActionForm(), schedule=svc.ipn_schedule)
+    return render_template("admin/notification.html", **vars(detail), fields=fields, signed=signed,
+                           edit_form=edit_form, resend_form=ActionForm(), schedule=svc.ipn_schedule)
 
 
 @bp.route("/notifications/<row:pk>/resend", methods=["POST"])
@@ -98,8 +70,7 @@ def ipn_settings():
     """Each caller's notification URL, and the switches that make delivery misbehave on purpose."""
     svc = services()
     with svc.storage.read() as conn:
-        callers = conn.execute(select(Account.__table__).where(Account.access_key.is_not(None))
-                               .order_by(Account.id)).all()
+        callers = query.callers(conn)
     forms = {}
     for c in callers:
         form = IpnSettingsForm(prefix=f"c{c.id}")
@@ -117,10 +88,10 @@ def ipn_settings():
                 flash("Not saved: the notification URL must be an http or https URL.")
             else:
                 with svc.storage.write() as conn:
-                    conn.execute(update(Account).where(Account.id == chosen).values(
-                        ipn_url=url, ipn_twice=form.twice.data, ipn_reorder=form.reorder.data,
-                        ipn_delay_seconds=form.delay_seconds.data or 0, ipn_drop=form.drop.data,
-                        ipn_fail_first=form.fail_first.data or 0))
+                    save_ipn_settings(conn, chosen, IpnSettings(
+                        url, twice=form.twice.data, reorder=form.reorder.data,
+                        delay_seconds=form.delay_seconds.data or 0, drop=form.drop.data,
+                        fail_first=form.fail_first.data or 0))
                 flash("Saved the notification settings.")
                 return redirect(url_for("admin.ipn_settings"))
     return render_template("admin/ipn_settings.html", callers=callers, forms=forms)

@@ -1,36 +1,11 @@
-"""Newest-first pages of any table, by keyset (`before` = the id to continue below): as fast on
-page 20,000 as on page 1, because each page is one index range."""
+"""Reading the console's filters and page position from the query string (the pages themselves are
+queries/paging.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import request
 
-PAGE = 50
-
-
-@dataclass
-class Page:
-    rows: list
-    older: int | None  # pass as ?before= for the next page; None on the last one
-    first: bool  # the newest page (no ?before=)
-
-
-def newest_first(conn, query, id_column, size: int = PAGE) -> Page:
-    """Run `query` ordered by `id_column` descending from the request's ?before=, one page long."""
-    before = int_arg("before")
-    if before:
-        query = query.where(id_column < before)
-    rows = conn.execute(query.order_by(id_column.desc()).limit(size + 1)).all()
-    older = _id(rows[size - 1]) if len(rows) > size else None
-    return Page(rows[:size], older, not before)
-
-
-def _id(row) -> int:
-    """The key of a row whose first item is the id or the entity (the convention of every listing)."""
-    first = row[0]
-    return first if isinstance(first, int) else first.id
+from ..urls import MAX_ROW_ID
 
 
 def arg(name: str, choices=None) -> str | None:
@@ -43,7 +18,10 @@ def arg(name: str, choices=None) -> str | None:
 
 def int_arg(name: str) -> int | None:
     """A key from the query string: None unless a whole number the database can hold (1 to 2**63-1)."""
-    from ..urls import MAX_ROW_ID
-
     value = request.args.get(name, type=int)
     return value if value is not None and 0 < value <= MAX_ROW_ID else None
+
+
+def before() -> int | None:
+    """Where the page starts (?before=, the id to continue below); None for the newest page."""
+    return int_arg("before")

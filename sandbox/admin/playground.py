@@ -8,12 +8,11 @@ from urllib.parse import urlencode
 
 from flask import render_template, request
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from ..models import Account
+from ..queries.accounts import callers as all_callers
 from ..runtime.services import services
 from ..signature import canonical_query, hmac_sign, string_to_sign_v2
 from .blueprint import bp
@@ -43,8 +42,7 @@ def _example(kind: str) -> str:
 def playground():
     """Sign with a demo caller's key and show the canonical query, string to sign, signature and URL."""
     with services().storage.read() as conn:
-        callers = conn.execute(select(Account.access_key, Account.name, Account.secret_key)
-                               .where(Account.access_key.is_not(None)).order_by(Account.id)).all()
+        callers = all_callers(conn)
     form = PlaygroundForm()
     form.caller.choices = [SelectChoice(c.access_key, f"{c.name} ({c.access_key})") for c in callers]
     if request.method == "GET":

@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 
 from flask import abort, redirect, render_template, request, url_for
-from sqlalchemy import select
 
-from ..models import Account, ApiCall
+from ..queries import requests as query
+from ..queries.accounts import callers as all_callers
 from ..runtime.services import services
 from ..signature import string_to_sign_v1, string_to_sign_v2
 from .blueprint import bp
-from .paging import arg, newest_first
-
-
+from .paging import arg, before
 
 @bp.route("/requests")
 def requests_log():
@@ -23,23 +21,11 @@ def requests_log():
     action, key, q = arg("action"), arg("key"), arg("q")
     errors_only = request.args.get("errors") == "1"
     with services().storage.read() as conn:
-        if q:  # a successful response's RequestId carries a ":0" suffix, an error's does not
-            found = conn.execute(select(ApiCall.id).where(ApiCall.request_id.in_({q, q.rsplit(":", 1)[0]}))).scalar()
-            if found:
-                return redirect(url_for("admin.request_detail", pk=found))
-        query = select(ApiCall.id, ApiCall.at, ApiCall.face, ApiCall.action, ApiCall.access_key, ApiCall.http_status,
-                       ApiCall.error_code, ApiCall.verdict, ApiCall.duration_ms, ApiCall.transaction_id)
-        if action:
-            query = query.where(ApiCall.action == action)
-        if key:
-            query = query.where(ApiCall.access_key == key)
-        if errors_only:
-            query = query.where(ApiCall.error_code.is_not(None))
-        if q:
-            query = query.where(ApiCall.transaction_id == q)
-        page = newest_first(conn, query, ApiCall.id)
-        callers = conn.execute(select(Account.name, Account.access_key).where(Account.access_key.is_not(None))
-                               .order_by(Account.id)).all()
+        found = query.by_request_id(conn, q) if q else None
+        if found:
+            return redirect(url_for("admin.request_detail", pk=found))
+        page = query.calls(conn, action=action, key=key, errors_only=errors_only, transaction_id=q, before=before())
+        callers = all_callers(conn)
     return render_template("admin/requests.html", page=page, action=action, key=key, q=q, errors_only=errors_only,
                            callers=callers)
 
@@ -48,7 +34,7 @@ def requests_log():
 def request_detail(pk: int):
     """One call: the parameters as received, the string to sign, the verdict and likely mistakes, the response."""
     with services().storage.read() as conn:
-        call = conn.execute(select(ApiCall.__table__).where(ApiCall.id == pk)).first()
+        call = query.call(conn, pk)
     if call is None:
         abort(404)
     params = json.loads(call.params)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from ..config import ROOT
-from ..domain import rollups
 from ..domain.clock import utcnow
-from ..domain.books import quick_check
-from ..models import Account, FpsTransaction, Instrument
+from ..queries.dashboard import dashboard
 from ..runtime import snapshots, world
 from ..runtime.services import catch_up, services
 from .blueprint import bp
 from .forms import ActionForm, ClockForm
-from .transactions import listing
 
 
 @bp.before_request
@@ -35,24 +32,10 @@ def index():
     """Dashboard: per caller its figures (Pays, money moved, fees, liability, debt), the books
     check, recent activity, and the controls."""
     with services().storage.read() as conn:
-        s = Session(bind=conn)
-        callers = s.scalars(select(Account).where(Account.access_key.is_not(None)).order_by(Account.id)).all()
-        owed = {pk: (int(bal), int(debt)) for pk, bal, debt in conn.execute(
-            select(Instrument.recipient_id, func.sum(Instrument.balance_cents), func.sum(Instrument.debt_cents))
-            .group_by(Instrument.recipient_id))}
-        figures = rollups.caller_figures(conn)
-        pending = conn.execute(select(func.count()).select_from(FpsTransaction).where(
-            FpsTransaction.status == "Pending")).scalar()
-        recent = s.execute(listing(s).order_by(FpsTransaction.id.desc()).limit(10)).all()
-        latest = {c.id: s.execute(listing(s, caller_id=c.id).order_by(FpsTransaction.id.desc()).limit(3)).all()
-                  for c in callers}
-        books = quick_check(conn)
-        s.close()
+        board = dashboard(conn)
     clock = services().clock
-    summaries = {c.id: rollups.summary(figures.get(c.id, {})) for c in callers}
     return render_template("admin/index.html", snapshots=snapshots.listing(snapshots.folder_for(current_app)),
-                           callers=callers, owed=owed, summaries=summaries,
-                           pending=pending, recent=recent, latest=latest, books=books, reset_form=ActionForm(),
+                           **vars(board), reset_form=ActionForm(),
                            clock_form=ClockForm(), clock_offset=clock.offset, clock_shared=hasattr(clock, "move"))
 
 
@@ -70,8 +53,6 @@ def reset():
 @bp.route("/clock", methods=["POST"])
 def clock():
     """Move the sandbox clock forward, or back to real time ("reset" in the form)."""
-    from datetime import timedelta
-
     svc = services()
     if not hasattr(svc.clock, "move"):
         abort(409)

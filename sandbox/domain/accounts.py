@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, exists, select
-from ..models import Account, PaymentMethod
+from sqlalchemy import Connection, bindparam, exists, select, update
+from ..models import Account, Fault, FpsTransaction, PaymentMethod
 from .passwords import check_password
+from .statuses import Status
 from .money import display
 
 
@@ -52,9 +53,7 @@ class CallerContext:
 
 
 def _context_query():
-    from ..models import Fault, FpsTransaction
-
-    due = exists().where(FpsTransaction.status == "Pending", FpsTransaction.due_at <= bindparam("now"))
+    due = exists().where(FpsTransaction.status == Status.PENDING, FpsTransaction.due_at <= bindparam("now"))
     return select(*_PARTY_COLUMNS, *IPN_COLUMNS, due.label("anything_due"), exists(select(Fault.id)).label("faults")) \
         .where(Account.access_key == bindparam("access_key"))
 
@@ -113,3 +112,10 @@ def payment_choices(conn: Connection, account_id: int, allowed: tuple[str, ...])
         if row.method in allowed:
             choices.append(Choice(row.method, row.id, row.label, row.expiry))
     return choices
+
+
+def save_ipn_settings(conn: Connection, caller_id: int, settings: IpnSettings) -> None:
+    """Where a caller's notifications go, and how delivery misbehaves on purpose (the console's form)."""
+    conn.execute(update(Account).where(Account.id == caller_id).values(
+        ipn_url=settings.url, ipn_twice=settings.twice, ipn_reorder=settings.reorder,
+        ipn_delay_seconds=settings.delay_seconds, ipn_drop=settings.drop, ipn_fail_first=settings.fail_first))

@@ -131,5 +131,5 @@ class InstrumentKind(ABC):
         """What is wrong between the rows of the instruments of this kind and the ledger (book -> cents)."""
 
     @abstractmethod
-    def headline(self, inst) -> tuple[str, int]:
-        """The console's one figure for the instrument: (label, cents)."""
+    def book(self, instrument_pk: int) -> str:
+        """The instrument's own ledger book (its balance or its debt)."""

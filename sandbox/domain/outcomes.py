@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from ..models import Fault
 from . import errors
@@ -140,8 +140,6 @@ def arm(conn: Connection, *, action: str, mode: str, error_code: str | None = No
 
 def disarm(conn: Connection, fault_id: int | None = None) -> int:
     """Disarm one fault, or all of them; answers how many."""
-    from sqlalchemy import delete
-
     query = delete(Fault) if fault_id is None else delete(Fault).where(Fault.id == fault_id)
     return conn.execute(query).rowcount
 

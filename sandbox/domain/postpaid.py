@@ -123,8 +123,8 @@ class Credit(InstrumentKind):
                 problems.append(f"credit instrument {inst.id}: debt {inst.debt_cents} outside 0..{inst.limit_cents}")
         return problems
 
-    def headline(self, inst) -> tuple[str, int]:
-        return "Debt", inst.debt_cents
+    def book(self, instrument_pk: int) -> str:
+        return ledger.receivable_book(instrument_pk)
 
 
 CREDIT = Credit()

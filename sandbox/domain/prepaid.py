@@ -119,8 +119,8 @@ class Prepaid(InstrumentKind):
                 problems.append(f"{book}: liability {-int(total)} but its instruments hold {liability.get(recipient, 0)}")
         return problems
 
-    def headline(self, inst) -> tuple[str, int]:
-        return "Prepaid balance", inst.balance_cents
+    def book(self, instrument_pk: int) -> str:
+        return ledger.prepaid_book(instrument_pk)
 
 
 PREPAID = Prepaid()

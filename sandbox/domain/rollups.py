@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from sqlalchemy import BigInteger, Connection, case, func, insert, select, text, union_all, update
 from sqlalchemy import cast as sa_cast
+from sqlalchemy.exc import OperationalError
 
 from ..models import BookTotal, CallerTotal, FpsTransaction, LedgerEntry, SandboxMeta, StatusHistory
 
@@ -57,8 +58,6 @@ def _hold(conn: Connection, table: str) -> bool:
     """PostgreSQL: keep writers of `table` out until commit (answers False if they would not let go)."""
     if conn.dialect.name != "postgresql":
         return True
-    from sqlalchemy.exc import OperationalError
-
     conn.execute(text("SET LOCAL lock_timeout = '200ms'"))
     try:
         with conn.begin_nested():

@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from flask import current_app
 
+from ..domain import completion, rollups
 from .certs import Signer
+from .ipn import deliver_due
 from ..domain.clock import Clock
 from ..domain.ids import IdGenerator
 from ..domain.policy import Policy
@@ -32,8 +34,6 @@ class Services:
 
 def catch_up(svc: Services) -> int:
     """Complete the Pending transactions that are due on the sandbox clock; answers how many."""
-    from ..domain import completion
-
     now = svc.clock.now()
     with svc.storage.read() as conn:
         if not completion.due(conn, now):
@@ -44,8 +44,6 @@ def catch_up(svc: Services) -> int:
 
 def tick(svc: Services) -> tuple[int, int]:
     """One round of background work: complete due transactions, deliver due notifications."""
-    from .ipn import deliver_due
-
     svc.request_log.flush()
     done = catch_up(svc), deliver_due(svc)
     fold_totals(svc)
@@ -54,8 +52,6 @@ def tick(svc: Services) -> tuple[int, int]:
 
 def fold_totals(svc: Services) -> None:
     """Move the console's running totals up to the newest rows (domain/rollups.py)."""
-    from ..domain import rollups
-
     with svc.storage.read() as conn:
         books, callers = rollups.behind(conn)
     if books:

@@ -9,6 +9,8 @@ import os
 import threading
 import time
 
+from .services import tick
+
 log = logging.getLogger(__name__)
 _started_in: int | None = None
 _lock = threading.Lock()
@@ -28,8 +30,6 @@ def ensure_started(app) -> None:
 
 
 def _loop(app) -> None:
-    from .services import tick
-
     while True:
         try:
             with app.app_context():

@@ -1,0 +1,16 @@
+"""Tables only: accounts, payment methods, instruments, tokens, transactions, ledger, and the
+sandbox's own (notifications, faults, the request log, pipelines).
+
+Plain SQLAlchemy (no Flask), so the domain can use these tables. Money columns hold integer
+cents; timestamps are naive UTC. A change to a table ships as a migration (CONTRIBUTING.md).
+"""
+
+from .accounts import Account, PaymentMethod
+from .base import Base, partial_index
+from .instruments import Instrument, Token, UsageLimit
+from .sandbox import ApiCall, CbuiPipeline, DeliveryAttempt, Fault, Notification, SandboxMeta
+from .transactions import BookTotal, CallerTotal, FpsTransaction, LedgerEntry, StatusHistory
+
+__all__ = ["Account", "ApiCall", "Base", "BookTotal", "CallerTotal", "CbuiPipeline", "DeliveryAttempt", "Fault",
+           "FpsTransaction", "Instrument", "LedgerEntry", "Notification", "PaymentMethod", "SandboxMeta",
+           "StatusHistory", "Token", "UsageLimit", "partial_index"]

@@ -14,6 +14,7 @@ from ..domain import completion, errors, notifications, outcomes, transactions
 from ..domain.accounts import CallerContext, caller_context
 from ..domain.call import Call
 from ..domain.clock import utcnow
+from ..domain.statuses import Operation
 from ..runtime import request_log
 from ..runtime.services import catch_up, services
 from ..urls import valid_http_url
@@ -24,7 +25,7 @@ from .params import parse, single_values
 from .render import render_action, render_error
 
 log = logging.getLogger(__name__)
-OVERRIDE_IPN_ACTIONS = frozenset({"Pay", "Refund", "FundPrepaid", "SettleDebt", "WriteOffDebt"})
+OVERRIDE_IPN_ACTIONS = frozenset(Operation.RECORDED)  # the actions that record a transaction
 
 
 @bp.route("/", methods=["GET", "POST"], provide_automatic_options=False)  # OPTIONS: FPS XML 405 too

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session, aliased
 from ..models import Account, FpsTransaction, Instrument, LedgerEntry, Token
 from . import errors, ledger
 from .accounts import Party
+from .statuses import Operation, Status
 
-OPERATIONS = ("Pay", "Refund", "Settle", "SettleDebt", "WriteOffDebt", "FundPrepaid", "Reserve")
+OPERATIONS = Operation.ALL
 PAYMENT_METHODS = ("ABT", "CC", "ACH", "Debt", "Prepaid")
-STATUSES = ("Reserved", "Success", "Failure", "Pending", "Cancelled")
+STATUSES = Status.ALL
 ROLES = {"Sender": FpsTransaction.sender_id, "Caller": FpsTransaction.caller_id,
          "Recipient": FpsTransaction.recipient_id}
 SORT_ORDERS = ("Ascending", "Descending")
@@ -37,8 +38,8 @@ def balance(conn: Connection, caller: Party) -> AccountBalance:
     and settlements, net of their fees)."""
     available = conn.execute(select(Account.balance_cents).where(Account.id == caller.id)).scalar_one()
     pending = conn.execute(select(func.coalesce(func.sum(FpsTransaction.amount_cents - FpsTransaction.fee_cents), 0))
-                           .where(FpsTransaction.recipient_id == caller.id, FpsTransaction.status == "Pending",
-                                  FpsTransaction.operation.in_(("FundPrepaid", "SettleDebt")))).scalar_one()
+                           .where(FpsTransaction.recipient_id == caller.id, FpsTransaction.status == Status.PENDING,
+                                  FpsTransaction.operation.in_(Operation.COLLECTING))).scalar_one()
     return AccountBalance(int(available), int(pending))
 
 

@@ -22,7 +22,7 @@ from .ledger import Transfer
 from .money import display
 from .outcomes import Forced
 from .policy import Policy
-from .statuses import Status, status_message
+from .statuses import Status, StatusCode, status_message
 
 _TXN = FpsTransaction.__table__
 # Built once: every API call runs it (see bench/); it reads ix_fps_transaction_pending_due only.
@@ -41,14 +41,14 @@ def start(call: Call, forced: Forced | None, **values) -> transactions.TxnResult
     synchronous = (values["payment_method"] == "ABT" or not policy.pending_delay) and not (forced and forced.pending)
     txn_id = call.ids.transaction_id()
     pk = transactions.record(
-        call.conn, now=call.now, transaction_id=txn_id, status=Status.PENDING, status_code="PendingNetworkResponse",
+        call.conn, now=call.now, transaction_id=txn_id, status=Status.PENDING, status_code=StatusCode.PENDING,
         history=not synchronous, due_at=call.now + policy.pending_delay, outcome=outcome, caller_id=call.caller.id,
         caller_reference=call.caller_reference, fingerprint=call.fingerprint,
         caller_description=call.caller_description, sender_description=call.sender_description, **values)
     if not synchronous:
         return transactions.TxnResult(txn_id, Status.PENDING)
     finish(call.conn, pk, call.now, policy)
-    return transactions.TxnResult(txn_id, Status.SUCCESS if outcome in (None, "Success") else Status.FAILURE)
+    return transactions.TxnResult(txn_id, Status.SUCCESS if outcome in (None, StatusCode.SUCCESS) else Status.FAILURE)
 
 
 def _history(conn: Connection, txn, now: datetime, status: str, code: str) -> None:
@@ -78,7 +78,7 @@ def finish(conn: Connection, pk: int, now: datetime, policy: Policy) -> int:
     txn = conn.execute(select(_TXN).where(_TXN.c.id == pk, _TXN.c.status == Status.PENDING).with_for_update()).first()
     if txn is None:
         return 0
-    if txn.outcome not in (None, "Success"):
+    if txn.outcome not in (None, StatusCode.SUCCESS):
         _release(conn, txn)
         _history(conn, txn, now, Status.FAILURE, txn.outcome)
         return 1
@@ -89,7 +89,7 @@ def finish(conn: Connection, pk: int, now: datetime, policy: Policy) -> int:
                                              txn.fees_paid_by, rule))
     moves.append(kinds.of(inst.kind).collected(conn, inst, txn.amount_cents))
     ledger.post(conn, txn.transaction_id, moves, now, txn.id)
-    _history(conn, txn, now, Status.SUCCESS, "Success")
+    _history(conn, txn, now, Status.SUCCESS, StatusCode.SUCCESS)
     return 1
 
 
@@ -137,5 +137,5 @@ def cancel(conn: Connection, caller: Party, transaction_id: str, now: datetime) 
         raise errors.InvalidTransactionState(
             f"The transaction {transaction_id} is {txn.status}: only a Pending transaction can be cancelled.")
     _release(conn, txn)
-    _history(conn, txn, now, Status.CANCELLED, "Canceled")
+    _history(conn, txn, now, Status.CANCELLED, StatusCode.CANCELED)
     return transactions.TxnResult(transaction_id, Status.CANCELLED)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .money import display, parse_cents, round_cents
+from .statuses import Operation
 
 METHODS = ("ABT", "ACH", "CC")
 
@@ -47,7 +48,7 @@ class FeeSchedule:
     name: str
     tiers: dict[str, tuple[Tier, ...]]
     paid_by: str = "Recipient"
-    charged_on: tuple[str, ...] = ("FundPrepaid", "SettleDebt")
+    charged_on: tuple[str, ...] = Operation.COLLECTING
     description: str = ""
 
     def tiers_for(self, method: str) -> tuple[Tier, ...]:
@@ -85,7 +86,7 @@ class FeeSchedule:
             name=data["name"],
             tiers=tiers,
             paid_by=data.get("paid_by", "Recipient"),
-            charged_on=tuple(data.get("charged_on", ("FundPrepaid", "SettleDebt"))),
+            charged_on=tuple(data.get("charged_on", Operation.COLLECTING)),
             description=data.get("description", ""),
         )
 

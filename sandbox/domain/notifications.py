@@ -16,10 +16,10 @@ from sqlalchemy.orm import aliased
 from ..models import Account, FpsTransaction, Instrument, Notification, Token
 from .accounts import IPN_COLUMNS, IpnSettings
 from .money import plain
-from .statuses import status_message
+from .statuses import Operation, status_message
 
-OPERATIONS = {"Pay": "PAY", "Refund": "REFUND", "FundPrepaid": "FUND_PREPAID", "SettleDebt": "SETTLE_DEBT",
-              "WriteOffDebt": "WRITE_OFF_DEBT"}
+OPERATIONS = {Operation.PAY: "PAY", Operation.REFUND: "REFUND", Operation.FUND_PREPAID: "FUND_PREPAID",
+              Operation.SETTLE_DEBT: "SETTLE_DEBT", Operation.WRITE_OFF_DEBT: "WRITE_OFF_DEBT"}
 REORDER_WINDOW = timedelta(seconds=5)  # "out of order": held this long, then sent newest first
 
 _SETTINGS = select(*IPN_COLUMNS).where(Account.id == bindparam("id"))

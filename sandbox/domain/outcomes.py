@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 from ..models import Fault
 from . import errors
 from .money import plain
+from .statuses import Operation
 
 # fps-spec.md §10 (the 2007 sandbox table, still cited for 2008-09-17).
 SPECIAL_SENDER_TOKENS = {
@@ -39,7 +40,7 @@ WHY = {"UnverifiedEmailAddress_Sender": "the sender's e-mail address is not veri
        "AccountClosed": "the account is closed"}
 
 MODES = ("error", "pending_fail", "delay")
-PENDING_ACTIONS = ("FundPrepaid", "SettleDebt")  # the actions that have a Pending state here
+PENDING_ACTIONS = Operation.COLLECTING  # the actions that have a Pending state here
 MAX_DELAY_MS = 30_000
 
 

@@ -25,9 +25,10 @@ from sqlalchemy import cast as sa_cast
 from sqlalchemy.exc import OperationalError
 
 from ..models import BookTotal, CallerTotal, FpsTransaction, LedgerEntry, SandboxMeta, StatusHistory
+from .statuses import Operation, Status
 
 LEDGER_MARK, STATUS_MARK = "rollup_ledger_through", "rollup_status_through"
-FINAL = ("Success", "Failure", "Cancelled")
+FINAL = Status.ENDED
 
 
 @dataclass
@@ -85,7 +86,7 @@ def statuses_after(after, through: int | None = None):
     (an id or a subquery), up to `through`."""
     h, t = StatusHistory, FpsTransaction
     q = (select(t.caller_id, t.operation, h.status, func.count(), func.sum(h.amount_cents),
-                func.sum(case((h.status == "Success", t.fee_cents), else_=0)))
+                func.sum(case((h.status == Status.SUCCESS, t.fee_cents), else_=0)))
          .join(t, t.id == h.transaction_pk)
          .where(h.id > after, h.status.in_(FINAL)).group_by(t.caller_id, t.operation, h.status))
     return q if through is None else q.where(h.id <= through)
@@ -180,7 +181,7 @@ class CallerSummary:
 
 
 def summary(figures: dict[tuple[str, str], Figures]) -> CallerSummary:
-    def total(*operations: str, status: str = "Success") -> Figures:
+    def total(*operations: str, status: str = Status.SUCCESS) -> Figures:
         out = Figures()
         for op in operations:
             f = figures.get((op, status))
@@ -189,8 +190,8 @@ def summary(figures: dict[tuple[str, str], Figures]) -> CallerSummary:
         return out
 
     return CallerSummary(
-        pays=total("Pay"), collected=total("FundPrepaid", "SettleDebt"), refunds=total("Refund"),
-        written_off=total("WriteOffDebt"),
-        fees_cents=sum(f.fee_cents for (_, status), f in figures.items() if status == "Success"),
-        failures=sum(f.count for (_, status), f in figures.items() if status != "Success"),
+        pays=total(Operation.PAY), collected=total(*Operation.COLLECTING), refunds=total(Operation.REFUND),
+        written_off=total(Operation.WRITE_OFF_DEBT),
+        fees_cents=sum(f.fee_cents for (_, status), f in figures.items() if status == Status.SUCCESS),
+        failures=sum(f.count for (_, status), f in figures.items() if status != Status.SUCCESS),
     )

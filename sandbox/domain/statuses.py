@@ -13,7 +13,25 @@ class Status:
     SUCCESS = "Success"
     FAILURE = "Failure"
     CANCELLED = "Cancelled"
+    RESERVED = "Reserved"  # FPS's Reserve; the sandbox never makes one
     ENDED = (SUCCESS, FAILURE, CANCELLED)
+    ALL = (RESERVED, SUCCESS, FAILURE, PENDING, CANCELLED)  # GetAccountActivity's TransactionStatus filter
+
+
+class TokenStatus:
+    """TokenStatus values: a cancelled token is Inactive."""
+
+    ACTIVE = "Active"
+    INACTIVE = "Inactive"
+    ALL = (ACTIVE, INACTIVE)
+
+
+class StatusCode:
+    """StatusCode values the sandbox sets besides the error codes a forced failure ends with."""
+
+    SUCCESS = "Success"
+    PENDING = "PendingNetworkResponse"
+    CANCELED = "Canceled"  # FPS's spelling
 
 
 class Operation:
@@ -30,10 +48,10 @@ class Operation:
 
 
 STATUS_MESSAGES = {
-    "Success": "The transaction was successful and the payment instrument was charged.",
-    "PendingNetworkResponse": "The transaction is awaiting a response from the backend payment processor.",
+    StatusCode.SUCCESS: "The transaction was successful and the payment instrument was charged.",
+    StatusCode.PENDING: "The transaction is awaiting a response from the backend payment processor.",
     "TemporaryDecline": "The payment processor declined the transaction for now (sandbox amount trigger .60-.69).",
-    "Canceled": "The transaction was cancelled by the caller.",
+    StatusCode.CANCELED: "The transaction was cancelled by the caller.",
 }
 
 

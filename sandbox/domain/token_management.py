@@ -14,9 +14,10 @@ from sqlalchemy import Connection, select, update
 from ..models import Token
 from . import errors, notifications
 from .accounts import Party
+from .statuses import TokenStatus
 from .tokens import limits_of, period_start, used_since
 
-TOKEN_STATUSES = ("Active", "Inactive")
+TOKEN_STATUSES = TokenStatus.ALL
 TOKEN_TYPES = ("SingleUse", "MultiUse", "Recurring", "Unrestricted")
 
 
@@ -30,10 +31,10 @@ def _own(conn: Connection, caller: Party, token_id: str):
 def cancel(conn: Connection, caller: Party, token_id: str, reason: str | None, now: datetime) -> bool:
     """CancelToken: make the token Inactive; True if this call cancelled it (False: it already was)."""
     token = _own(conn, caller, token_id)
-    if token.status == "Inactive":
+    if token.status == TokenStatus.INACTIVE:
         return False
     conn.execute(update(Token).where(Token.id == token.id).values(
-        status="Inactive", cancelled_at=now, cancel_reason=reason))
+        status=TokenStatus.INACTIVE, cancelled_at=now, cancel_reason=reason))
     notifications.enqueue(conn, caller_id=caller.id, now=now, notification_type="TokenCancellation",
                           token_pk=token.id)
     return True

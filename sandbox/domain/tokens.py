@@ -14,6 +14,7 @@ from . import errors
 from .accounts import Party
 from .ids import IdGenerator
 from .money import display, plain
+from .statuses import Operation, Status, TokenStatus
 
 PERIOD_UNITS = ("Hour", "Day", "Week", "Month", "Year")
 
@@ -71,7 +72,7 @@ def install(conn: Connection, caller: Party, buyer: Party, *, refs: dict[str, st
         token_ids[role] = ids.token_id()
         token_pk = conn.execute(insert(Token).values(
             token_id=token_ids[role], role=role, token_type="MultiUse", instrument_pk=pk, caller_id=caller.id,
-            sender_id=buyer.id, recipient_id=caller.id, caller_reference=ref, status="Active",
+            sender_id=buyer.id, recipient_id=caller.id, caller_reference=ref, status=TokenStatus.ACTIVE,
             payment_method=roles_methods[role], payment_reason=instrument.get("payment_reason"),
             validity_start=instrument["validity_start"], validity_expiry=instrument["validity_expiry"],
             date_installed=now)).inserted_primary_key[0]
@@ -130,7 +131,7 @@ def sender_token(conn: Connection, caller: Party, token_id: str, role: str, acti
 
 def check_usable(token, now: datetime, instrument_id: str, enforce_expiry: bool = True) -> None:
     """TokenNotActive_Sender for a cancelled or not-yet-valid token, InstrumentExpired after expiry."""
-    if token.status != "Active":
+    if token.status != TokenStatus.ACTIVE:
         raise errors.TokenNotActive_Sender(token_id=token.token_id)
     if now < token.validity_start:
         raise errors.TokenNotActive_Sender(
@@ -172,7 +173,8 @@ def used_since(conn: Connection, token_pk: int, since: datetime) -> tuple[int, i
     used, count = conn.execute(
         select(func.coalesce(func.sum(FpsTransaction.amount_cents), 0), func.count(FpsTransaction.id))
         .where(FpsTransaction.sender_token_pk == token_pk, FpsTransaction.date_received >= since,
-               FpsTransaction.operation != "Refund", FpsTransaction.status.in_(("Success", "Pending")))
+               FpsTransaction.operation != Operation.REFUND,
+               FpsTransaction.status.in_((Status.SUCCESS, Status.PENDING)))
     ).one()
     return int(used), int(count)
 

@@ -15,7 +15,7 @@ from . import errors, ledger, notifications
 from .accounts import IpnSettings
 from .call import Call
 from .ids import TRANSACTION_ID_RE
-from .statuses import Status, status_message
+from .statuses import Operation, Status, StatusCode, status_message
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def replay(call: Call) -> TxnResult | None:
     return TxnResult(row.transaction_id, row.status)
 
 
-def record(conn: Connection, *, now: datetime, status: str = Status.SUCCESS, status_code: str = "Success",
+def record(conn: Connection, *, now: datetime, status: str = Status.SUCCESS, status_code: str = StatusCode.SUCCESS,
            history: bool = True, ipn: IpnSettings | None = None, **values) -> int:
     """Insert a transaction (with its first StatusHistory entry unless `history` is False); returns its key."""
     values.setdefault("date_completed", now if status in (Status.SUCCESS, Status.FAILURE) else None)
@@ -138,7 +138,7 @@ def view(conn: Connection, caller_id: int, transaction_id: str) -> TransactionVi
         ).all()
     ]
     txn = row[0]
-    related = [(tid, "Refund") for tid in session.scalars(
+    related = [(tid, Operation.REFUND) for tid in session.scalars(
         select(FpsTransaction.transaction_id).where(FpsTransaction.parent_pk == txn.id).order_by(FpsTransaction.id))]
     if txn.parent_pk is not None:
         related.insert(0, (session.scalar(select(FpsTransaction.transaction_id)

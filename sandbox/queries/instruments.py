@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 
 from ..domain import kinds
-from ..domain.statuses import Operation, Status
+from ..domain.statuses import Operation, Status, TokenStatus
 from ..models import FpsTransaction, Instrument, Notification, Token
 from .paging import Page, newest_first, orm
 from .transactions import names, newest
 
 KINDS = tuple(kinds.KINDS)
-ROLES = ("Funding", "PrepaidSender", "CreditSender", "Settlement")
-TOKEN_STATUSES = ("Active", "Inactive")
+ROLES = tuple(role for kind in kinds.KINDS.values() for role in (kind.collect_role, kind.sender_role))
+TOKEN_STATUSES = TokenStatus.ALL
 SETTLED = (Operation.SETTLE_DEBT, Operation.WRITE_OFF_DEBT)
 
 

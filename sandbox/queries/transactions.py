@@ -12,7 +12,7 @@ from ..models import Account, ApiCall, FpsTransaction, Instrument, LedgerEntry, 
 from .paging import Page, newest_first, orm
 
 OPERATIONS = Operation.RECORDED
-STATUSES = (Status.PENDING, Status.SUCCESS, Status.FAILURE, Status.CANCELLED, "Reserved")
+STATUSES = (Status.PENDING, Status.SUCCESS, Status.FAILURE, Status.CANCELLED, Status.RESERVED)
 
 
 def listing(s: Session, **filters):

@@ -42,9 +42,8 @@ def start(call: Call, forced: Forced | None, **values) -> transactions.TxnResult
     txn_id = call.ids.transaction_id()
     pk = transactions.record(
         call.conn, now=call.now, transaction_id=txn_id, status=Status.PENDING, status_code=StatusCode.PENDING,
-        history=not synchronous, due_at=call.now + policy.pending_delay, outcome=outcome, caller_id=call.caller.id,
-        caller_reference=call.caller_reference, fingerprint=call.fingerprint,
-        caller_description=call.caller_description, sender_description=call.sender_description, **values)
+        history=not synchronous, due_at=call.now + policy.pending_delay, outcome=outcome,
+        **transactions.of_call(call), **values)
     if not synchronous:
         return transactions.TxnResult(txn_id, Status.PENDING)
     finish(call.conn, pk, call.now, policy)

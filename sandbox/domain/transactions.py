@@ -70,12 +70,16 @@ def record(conn: Connection, *, now: datetime, status: str = Status.SUCCESS, sta
     return pk
 
 
+def of_call(call: Call) -> dict:
+    """The columns of a new transaction that the call value gives: who called, with which reference."""
+    return {"caller_id": call.caller.id, "caller_reference": call.caller_reference, "fingerprint": call.fingerprint,
+            "caller_description": call.caller_description, "sender_description": call.sender_description}
+
+
 def book(call: Call, moves: list[ledger.Transfer], **values) -> TxnResult:
     """Record a successful transaction of the caller's and post its ledger journal in one go."""
     txn_id = call.ids.transaction_id()
-    pk = record(call.conn, now=call.now, transaction_id=txn_id, caller_id=call.caller.id, ipn=call.caller.ipn,
-                caller_reference=call.caller_reference, fingerprint=call.fingerprint,
-                caller_description=call.caller_description, sender_description=call.sender_description, **values)
+    pk = record(call.conn, now=call.now, transaction_id=txn_id, ipn=call.caller.ipn, **of_call(call), **values)
     ledger.post(call.conn, txn_id, moves, call.now, pk)
     return TxnResult(txn_id, Status.SUCCESS)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from ...domain.call import Call
 from ..params import Args, Param
@@ -25,16 +26,16 @@ class Action:
     params: tuple[Param, ...]
     writes: bool
 
-    @property
+    @cached_property  # read on every request: worked out once
     def required(self) -> tuple[str, ...]:
         """The request parameter names that must be given."""
         return tuple(name for param in self.params for name in param.required_names)
 
-    @property
+    @cached_property  # read on every request: worked out once
     def allowed(self) -> frozenset[str]:
         return frozenset(name for param in self.params for name in param.names)
 
-    @property
+    @cached_property  # read on every request: worked out once
     def takes_caller_reference(self) -> bool:
         return any(param.to_call and param.name == "CallerReference" for param in self.params)
 

@@ -22,6 +22,7 @@ from sandbox.api.actions import REGISTRY
 from sandbox.cbui.pipelines import ADDRESS_FIELDS, PIPELINES
 
 _REFERENCES = itertools.count(1)
+VERSIONS = ["2008-09-17", "2010-08-28", "2011-09-20"]
 MONEY_ACTIONS = ("Pay", "Pay", "Pay", "FundPrepaid", "SettleDebt", "WriteOffDebt", "Refund", "Cancel")
 MERCHANT_RETURN = "https://merchant.example.com/fps/return"
 CBUI_PARAMS = ("callerReferenceFunding", "callerReferenceSender", "callerReferenceSettlement", "fundingAmount",
@@ -132,7 +133,7 @@ def api_requests(draw, world: World):
     params = {name: draw(values_for(name, seen, hostile)) for name in dict.fromkeys(required + chosen)}
     if hostile and draw(st.integers(0, 4)) == 0:
         params[draw(nasty_text.filter(bool))] = draw(nasty_text)  # a parameter no action has
-    common = {"Action": action, "AWSAccessKeyId": key, "Version": draw(st.sampled_from(["2008-09-17", "2010-08-28"])),
+    common = {"Action": action, "AWSAccessKeyId": key, "Version": draw(st.sampled_from(VERSIONS)),
               "Timestamp": timestamp(), "SignatureVersion": "2", "SignatureMethod": "HmacSHA256"}
     if hostile and draw(st.integers(0, 2)) == 0:
         name = draw(st.sampled_from(sorted(common)))

@@ -31,6 +31,12 @@ def test_account_balance(fps, funded):
     assert r.find("GetAccountBalanceResult/AccountBalance/AvailableBalances/RefundBalance/Value") == "9.700000"
 
 
+def roles(transaction) -> list[str]:
+    """The TransactionPart roles of one Transaction element, in order."""
+    return [next(c.text for c in p if c.tag.endswith("}Role")) for p in transaction
+            if p.tag.endswith("}TransactionPart")]
+
+
 def test_activity_lists_the_story_with_fees_and_balances(fps, funded):
     for n in range(3):
         fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference=f"song-{n}", **amount("0.50"))
@@ -38,11 +44,11 @@ def test_activity_lists_the_story_with_fees_and_balances(fps, funded):
     found = rows(r)
     assert r.find("GetAccountActivityResult/BatchSize") == "4"
     assert [x["FPSOperation"].text for x in found] == ["FundPrepaid", "Pay", "Pay", "Pay"]
+    transactions = [t for t in r.xml.iter() if t.tag.endswith("}Transaction")]
+    assert [roles(t) for t in transactions] == [["Caller", "Recipient"]] * 4  # as the service's samples show
     funding = found[0]
     assert value(funding["FPSFees"]) == "0.300000" and value(funding["Balance"]) == "9.700000"
     assert funding["PaymentMethod"].text == "ABT" and funding["SenderName"].text == "John Smith"
-    parts = [p for p in r.xml.iter() if p.tag.endswith("}TransactionPart")]
-    assert {next(c.text for c in p if c.tag.endswith("}Role")) for p in parts} == {"Caller", "Sender", "Recipient"}
     assert all(value(x["Balance"]) == "9.700000" for x in found[1:])  # prepaid Pays move no money
     assert found[1]["PaymentMethod"].text == "Prepaid" and value(found[1]["FPSFees"]) == "0.000000"
     assert r.find("GetAccountActivityResult/StartTimeForNextTransaction") is None
@@ -100,3 +106,13 @@ def test_activity_date_range(fps, funded):
 ])
 def test_activity_bad_parameters(fps, params, code):
     assert fps.call("GetAccountActivity", **params).error_code == code
+
+
+def test_a_refund_lists_its_caller_and_sender(fps, funded):
+    paid = fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="song", **amount("0.50"))
+    fps.call("Refund", TransactionId=paid.find("PayResult/TransactionId"), CallerReference="back")
+    r = fps.call("GetAccountActivity", StartDate=LONG_AGO, FPSOperation="Refund")
+    (refund,) = [t for t in r.xml.iter() if t.tag.endswith("}Transaction")]
+    assert roles(refund) == ["Caller", "Sender"]
+    sender = [p for p in refund if p.tag.endswith("}TransactionPart")][1]
+    assert any(c.tag.endswith("}InstrumentId") and c.text == funded["prepaidInstrumentID"] for c in sender)

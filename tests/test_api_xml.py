@@ -76,7 +76,7 @@ def call_each(fps, funded, version, news=None, tab=None, pending=None):
         for a, p in params.items()}
 
 
-@pytest.mark.parametrize("version", ["2008-09-17", "2010-08-28"])
+@pytest.mark.parametrize("version", ["2008-09-17", "2010-08-28", "2011-09-20"])
 def test_every_action_renders_well_formed_xml(fps, news, funded, tab, pending, version):
     for action, r in call_each(fps, funded, version, news, tab, pending).items():
         assert r.status == 200, (action, r.text)

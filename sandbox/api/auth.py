@@ -10,11 +10,10 @@ from ..domain.accounts import Party
 from ..signature import HMAC_ALGORITHMS, Verdict, host_candidates, verify_hmac
 from ..signature_doctor import diagnose
 
-VERSIONS = {
-    "2008-09-17": "http://fps.amazonaws.com/doc/2008-09-17/",
-    "2010-08-28": "http://fps.amazonaws.com/doc/2010-08-28/",
-}
+VERSIONS = {  # 2011-09-20 is what the amazon_flex_pay gem sends; it behaves as 2010-08-28 (docs/deviations.md)
+    version: f"http://fps.amazonaws.com/doc/{version}/" for version in ("2008-09-17", "2010-08-28", "2011-09-20")}
 AMAZON_API_HOSTS = ("fps.sandbox.amazonaws.com", "fps.amazonaws.com")
+CREDENTIALS = frozenset({"AWSAccessKeyId", "Signature"})
 COMMON_PARAMS = frozenset(
     {"Action", "AWSAccessKeyId", "Version", "Timestamp", "Expires", "Signature", "SignatureVersion", "SignatureMethod"}
 )

@@ -15,6 +15,7 @@ from ..domain import errors
 from ..domain.ids import TOKEN_ID_MAX, TRANSACTION_ID_MAX
 from ..domain.money import CURRENCIES, MoneyFormatError, parse_cents
 from ..domain.text import ascii_digits, fits_xml
+from ..urls import valid_http_url
 from .auth import parse_timestamp
 
 MAX_PARAM_CHARS = 4096
@@ -108,6 +109,7 @@ class Param:
     read: Callable[[Params], object] | None
     arg: str
     to_call: bool = False
+    since: str | None = None  # the API version that added it; older requests may not send it
 
     @property
     def required_names(self) -> tuple[str, ...]:
@@ -173,6 +175,16 @@ def timestamp(name: str, *, required: bool = False) -> Param:
     return Param(name, (name,), required, read, _arg_name(name))
 
 
+def http_url(name: str, *, arg: str | None = None, to_call: bool = False, since: str | None = None) -> Param:
+    """An optional http or https URL."""
+    def read(p: Params):
+        value = p.optional(name, 1024)
+        if value is not None and not valid_http_url(value):
+            raise errors.InvalidParams(f"{name} must be an http or https URL.")
+        return value
+    return Param(name, (name,), False, read, arg or _arg_name(name), to_call, since)
+
+
 def accepted(*names: str) -> tuple[Param, ...]:
     """Parameters FPS defined that the sandbox accepts and ignores."""
     return tuple(Param(name, (name,), False, None, _arg_name(name)) for name in names)
@@ -180,6 +192,8 @@ def accepted(*names: str) -> tuple[Param, ...]:
 
 CALLER_REFERENCE = text("CallerReference", required=True, to_call=True)
 DESCRIPTIONS = (text("CallerDescription", 160, to_call=True), text("SenderDescription", 160, to_call=True))
+# Where this call's notifications go instead of the caller's IPN URL (API version 2010-08-28 and later).
+OVERRIDE_IPN_URL = http_url("OverrideIPNURL", arg="override_ipn_url", to_call=True, since="2010-08-28")
 DESCRIPTOR = accepted("DescriptorPolicy.SoftDescriptorType", "DescriptorPolicy.CSOwner", "TransactionTimeoutInMins")
 
 

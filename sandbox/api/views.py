@@ -10,14 +10,12 @@ from flask import current_app, redirect, request, url_for
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..domain import completion, errors, notifications, outcomes, transactions
+from ..domain import completion, errors, outcomes, transactions
 from ..domain.accounts import CallerContext, caller_context
 from ..domain.call import Call
 from ..domain.clock import utcnow
-from ..domain.statuses import Operation
 from ..runtime import request_log
 from ..runtime.services import catch_up, services
-from ..urls import valid_http_url
 from . import auth
 from .blueprint import bp
 from .actions import NOT_YET, REGISTRY, Action
@@ -25,7 +23,6 @@ from .params import parse, single_values
 from .render import render_action, render_error
 
 log = logging.getLogger(__name__)
-OVERRIDE_IPN_ACTIONS = frozenset(Operation.RECORDED)  # the actions that record a transaction
 
 
 @bp.route("/", methods=["GET", "POST"], provide_automatic_options=False)  # OPTIONS: FPS XML 405 too
@@ -79,6 +76,11 @@ def _authenticate(conn, req: auth.Request, act: Action | None, entry: request_lo
     response namespace."""
     svc = services()
     params = req.params
+    if act is not None and act.public and not params.keys() & auth.CREDENTIALS:
+        namespace = auth.check_version(params)  # no caller: nothing is due, no fault applies
+        _check_names(act, params, namespace)
+        entry.verdict = "unsigned"
+        return CallerContext(None, anything_due=False, faults_armed=False), namespace
     context = caller_context(conn, auth.require(params, "AWSAccessKeyId"), svc.clock.now())
     caller = context.caller
     if caller is None:
@@ -91,7 +93,7 @@ def _authenticate(conn, req: auth.Request, act: Action | None, entry: request_lo
     namespace = auth.check_version(params)
     if act is None:
         _lookup(auth.require(params, "Action"))
-    _check_names(act, params)
+    _check_names(act, params, namespace)
     return context, namespace
 
 
@@ -102,18 +104,13 @@ def _lookup(name: str) -> None:
     raise errors.InvalidAction(action=name[:64])
 
 
-def _check_names(act: Action, params: dict[str, str]) -> None:
-    """InvalidRequest for a parameter the action does not have (FPS's own wording).
-
-    OverrideIPNURL came with API version 2010-08-28, for the actions that move money.
-    """
+def _check_names(act: Action, params: dict[str, str], namespace: str) -> None:
+    """InvalidRequest for a parameter the action does not have in the request's API version (FPS's
+    own wording, naming the request's namespace)."""
+    allowed = act.allowed_in(params["Version"])
     for name in params:
-        if name == "OverrideIPNURL" and act.name in OVERRIDE_IPN_ACTIONS and params.get("Version") == "2010-08-28":
-            if not valid_http_url(params[name]):
-                raise errors.InvalidParams("OverrideIPNURL must be an http or https URL.")
-            continue
-        if name not in auth.COMMON_PARAMS and name not in act.allowed:
-            raise errors.InvalidRequest(name=name[:64])
+        if name not in auth.COMMON_PARAMS and name not in allowed:
+            raise errors.InvalidRequest(namespace=namespace, name=name[:64])
 
 
 class _Due(Exception):
@@ -177,8 +174,6 @@ def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_fau
         call = _call(conn, context, act, req.params, fields, svc, forced)
         values = act.handler(call, args)
         result = values.get("result")
-        if req.params.get("OverrideIPNURL") and result is not None:
-            notifications.override_url(conn, result.transaction_id, req.params["OverrideIPNURL"])
         entry.transaction_id = result.transaction_id if result is not None else None
         response = render_action(act.name, namespace, entry.request_id + ":0", values)
         if writes and svc.request_log.durable:  # logged with the change it made: a crash cannot part them

@@ -16,6 +16,7 @@ from .statuses import Operation, Status
 OPERATIONS = Operation.ALL
 PAYMENT_METHODS = ("ABT", "CC", "ACH", "Debt", "Prepaid")
 STATUSES = Status.ALL
+PARTS = {Operation.REFUND: ("Caller", "Sender")}
 ROLES = {"Sender": FpsTransaction.sender_id, "Caller": FpsTransaction.caller_id,
          "Recipient": FpsTransaction.recipient_id}
 SORT_ORDERS = ("Ascending", "Descending")
@@ -84,6 +85,12 @@ class ActivityRow:
     sender_token_id: str | None
     original_transaction_id: str | None
     balance_cents: int
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The TransactionPart roles, as the service's samples show them: a refund names its Caller and
+        Sender, every other transaction its Caller and Recipient."""
+        return PARTS.get(self.txn.operation, ("Caller", "Recipient"))
 
 
 @dataclass

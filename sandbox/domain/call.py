@@ -17,7 +17,8 @@ from .policy import Policy
 class Call:
     """One unit of work for one caller: its connection and clock, the sandbox's rules and ids, and
     what the request said about itself (CallerReference and the request's fingerprint, to tell a
-    replay from a different request; the descriptions; an outcome an armed fault forces)."""
+    replay from a different request; the descriptions; where its notifications go; an outcome an
+    armed fault forces)."""
 
     conn: Connection
     caller: Party
@@ -29,3 +30,4 @@ class Call:
     caller_description: str | None = None
     sender_description: str | None = None
     forced: Forced | None = None
+    override_ipn_url: str | None = None  # OverrideIPNURL: this call's notifications go here

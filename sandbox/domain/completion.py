@@ -15,7 +15,6 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from ..models import Account, FpsTransaction, Instrument, StatusHistory
 from . import errors, kinds, ledger, notifications, transactions
-from .accounts import Party
 from .call import Call
 from .fees import FeeQuote
 from .ledger import Transfer
@@ -50,13 +49,13 @@ def start(call: Call, forced: Forced | None, **values) -> transactions.TxnResult
     return transactions.TxnResult(txn_id, Status.SUCCESS if outcome in (None, StatusCode.SUCCESS) else Status.FAILURE)
 
 
-def _history(conn: Connection, txn, now: datetime, status: str, code: str) -> None:
+def _history(conn: Connection, txn, now: datetime, status: str, code: str, url: str | None = None) -> None:
     conn.execute(update(FpsTransaction).where(FpsTransaction.id == txn.id).values(
         status=status, status_code=code, status_message=status_message(code), date_completed=now, due_at=None))
     conn.execute(insert(StatusHistory).values(transaction_pk=txn.id, date=now, status=status, status_code=code,
                                               amount_cents=txn.amount_cents))
     notifications.enqueue(conn, caller_id=txn.caller_id, now=now, transaction_pk=txn.id, status=status,
-                          status_code=code, url=txn.override_ipn_url)
+                          status_code=code, url=url or txn.override_ipn_url)
 
 
 def due(conn: Connection, now: datetime) -> list[int]:
@@ -124,8 +123,10 @@ def _release(conn: Connection, txn) -> None:
         kind.release(conn, txn.instrument_pk)
 
 
-def cancel(conn: Connection, caller: Party, transaction_id: str, now: datetime) -> transactions.TxnResult:
-    """Cancel: end a Pending transaction of the caller's before it completes."""
+def cancel(call: Call, transaction_id: str) -> transactions.TxnResult:
+    """Cancel: end a Pending transaction of the caller's before it completes; its notification goes to
+    the call's OverrideIPNURL, if it has one."""
+    conn, caller = call.conn, call.caller
     transactions.check_transaction_id(transaction_id)
     txn = conn.execute(select(_TXN).where(_TXN.c.transaction_id == transaction_id).with_for_update()).first()
     if txn is None or caller.id not in (txn.caller_id, txn.recipient_id):
@@ -136,5 +137,5 @@ def cancel(conn: Connection, caller: Party, transaction_id: str, now: datetime) 
         raise errors.InvalidTransactionState(
             f"The transaction {transaction_id} is {txn.status}: only a Pending transaction can be cancelled.")
     _release(conn, txn)
-    _history(conn, txn, now, Status.CANCELLED, StatusCode.CANCELED)
+    _history(conn, txn, call.now, Status.CANCELLED, StatusCode.CANCELED, url=call.override_ipn_url)
     return transactions.TxnResult(transaction_id, Status.CANCELLED)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import aliased
 
 from ..models import Account, FpsTransaction, Instrument, Notification, Token
@@ -42,15 +42,6 @@ def enqueue(conn: Connection, *, caller_id: int, now: datetime, notification_typ
         "token_pk": token_pk, "status": status, "status_code": status_code, "url": url, "state": state,
         "created_at": now, "next_attempt_at": due, "attempts": 0, "forced_failures_left": s.fail_first,
         "twice": s.twice, "edited_fields": None, "delivered_at": None})
-
-
-def override_url(conn: Connection, transaction_id: str, url: str) -> None:
-    """OverrideIPNURL: this transaction's notifications (now and later) go to `url`."""
-    txn = conn.execute(select(FpsTransaction.id).where(FpsTransaction.transaction_id == transaction_id)).scalar_one()
-    conn.execute(update(FpsTransaction).where(FpsTransaction.id == txn).values(override_ipn_url=url))
-    conn.execute(update(Notification).where(Notification.transaction_pk == txn, Notification.state == "no_url")
-                 .values(state="queued", next_attempt_at=Notification.created_at))
-    conn.execute(update(Notification).where(Notification.transaction_pk == txn).values(url=url))
 
 
 def fields(conn: Connection, n) -> dict[str, str]:

@@ -28,15 +28,17 @@ def _own(conn: Connection, caller: Party, token_id: str):
     return token
 
 
-def cancel(conn: Connection, caller: Party, token_id: str, reason: str | None, now: datetime) -> bool:
-    """CancelToken: make the token Inactive; True if this call cancelled it (False: it already was)."""
+def cancel(conn: Connection, caller: Party, token_id: str, reason: str | None, now: datetime,
+           override_ipn_url: str | None = None) -> bool:
+    """CancelToken: make the token Inactive; True if this call cancelled it (False: it already was). The
+    TokenCancellation notification goes to `override_ipn_url` if given, else to the caller's IPN URL."""
     token = _own(conn, caller, token_id)
     if token.status == TokenStatus.INACTIVE:
         return False
     conn.execute(update(Token).where(Token.id == token.id).values(
         status=TokenStatus.INACTIVE, cancelled_at=now, cancel_reason=reason))
     notifications.enqueue(conn, caller_id=caller.id, now=now, notification_type="TokenCancellation",
-                          token_pk=token.id)
+                          token_pk=token.id, url=override_ipn_url)
     return True
 
 

@@ -66,14 +66,15 @@ def record(conn: Connection, *, now: datetime, status: str = Status.SUCCESS, sta
         conn.execute(_INSERT_HISTORY, {"transaction_pk": pk, "date": now, "status": status,
                                        "status_code": status_code, "amount_cents": values["amount_cents"]})
         notifications.enqueue(conn, caller_id=row["caller_id"], now=now, transaction_pk=pk, status=status,
-                              status_code=status_code, settings=ipn)
+                              status_code=status_code, url=row["override_ipn_url"], settings=ipn)
     return pk
 
 
 def of_call(call: Call) -> dict:
     """The columns of a new transaction that the call value gives: who called, with which reference."""
     return {"caller_id": call.caller.id, "caller_reference": call.caller_reference, "fingerprint": call.fingerprint,
-            "caller_description": call.caller_description, "sender_description": call.sender_description}
+            "caller_description": call.caller_description, "sender_description": call.sender_description,
+            "override_ipn_url": call.override_ipn_url}
 
 
 def book(call: Call, moves: list[ledger.Transfer], **values) -> TxnResult:

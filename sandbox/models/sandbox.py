@@ -100,7 +100,7 @@ class ApiCall(Base):
     host: Mapped[str] = mapped_column(String(255))
     path: Mapped[str] = mapped_column(String(255))
     params: Mapped[str] = mapped_column(Text)  # JSON, as received
-    verdict: Mapped[str] = mapped_column(String(10))  # ok | mismatch | unchecked
+    verdict: Mapped[str] = mapped_column(String(10))  # ok | mismatch | unchecked | unsigned (VerifySignature)
     string_to_sign: Mapped[str | None] = mapped_column(Text)
     diagnosis: Mapped[str | None] = mapped_column(Text)  # the signature doctor's findings, one per line
     http_status: Mapped[int]

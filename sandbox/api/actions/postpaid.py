@@ -5,12 +5,12 @@ from __future__ import annotations
 from ...domain import collect, postpaid
 from ...domain.call import Call
 from ...domain.postpaid import CREDIT
-from ..params import CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, Args, amount, text, token_id
+from ..params import CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, OVERRIDE_IPN_URL, Args, amount, text, token_id
 from .registry import action
 
 
 @action("SettleDebt", token_id("SenderTokenId"), token_id("CreditInstrumentId"), amount("SettlementAmount"),
-        CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, writes=True)
+        CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, OVERRIDE_IPN_URL, writes=True)
 def settle_debt(call: Call, args: Args) -> dict:
     """Collect part or all of a credit instrument's debt with its settlement token, less the fee.
 

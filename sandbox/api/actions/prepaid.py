@@ -6,12 +6,12 @@ from __future__ import annotations
 from ...domain import collect, payments
 from ...domain.call import Call
 from ...domain.prepaid import PREPAID
-from ..params import CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, Args, accepted, amount, token_id
+from ..params import CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, OVERRIDE_IPN_URL, Args, accepted, amount, token_id
 from .registry import action
 
 
 @action("FundPrepaid", token_id("SenderTokenId"), token_id("PrepaidInstrumentId"), amount("FundingAmount"),
-        CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, writes=True)
+        CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, OVERRIDE_IPN_URL, writes=True)
 def fund_prepaid(call: Call, args: Args) -> dict:
     """Fund a prepaid instrument once from the buyer's chosen payment method, less the fee.
 
@@ -24,7 +24,7 @@ def fund_prepaid(call: Call, args: Args) -> dict:
 @action("Pay", token_id("SenderTokenId"), amount("TransactionAmount"), CALLER_REFERENCE,
         token_id("RecipientTokenId", required=False), DESCRIPTIONS, DESCRIPTOR,
         accepted("ChargeFeeTo", "MarketplaceFixedFee.Value", "MarketplaceFixedFee.CurrencyCode",
-                 "MarketplaceVariableFee"), writes=True)
+                 "MarketplaceVariableFee"), OVERRIDE_IPN_URL, writes=True)
 def pay(call: Call, args: Args) -> dict:
     """Spend a prepaid balance, or add debt to a credit instrument: synchronous, no fee, no money moves.
 

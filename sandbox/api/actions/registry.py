@@ -25,6 +25,7 @@ class Action:
     handler: Handler
     params: tuple[Param, ...]
     writes: bool
+    public: bool = False  # answered without credentials too (VerifySignature, as FPS's own helpers call it)
 
     @cached_property  # read on every request: worked out once
     def required(self) -> tuple[str, ...]:
@@ -33,7 +34,19 @@ class Action:
 
     @cached_property  # read on every request: worked out once
     def allowed(self) -> frozenset[str]:
+        """Every parameter name the action has, in any API version."""
         return frozenset(name for param in self.params for name in param.names)
+
+    def allowed_in(self, version: str) -> frozenset[str]:
+        """The parameter names a request of API `version` may send (worked out once per version)."""
+        if version not in self._allowed_in:
+            self._allowed_in[version] = frozenset(name for p in self.params if p.since is None or version >= p.since
+                                                  for name in p.names)
+        return self._allowed_in[version]
+
+    @cached_property
+    def _allowed_in(self) -> dict[str, frozenset[str]]:
+        return {}
 
     @cached_property  # read on every request: worked out once
     def takes_caller_reference(self) -> bool:
@@ -48,12 +61,12 @@ NOT_YET = (
 )
 
 
-def action(name: str, *params: Param | tuple[Param, ...], writes: bool = False):
+def action(name: str, *params: Param | tuple[Param, ...], writes: bool = False, public: bool = False):
     """Register a handler for the FPS action `name`, with its parameters in the order they are read."""
     flat = tuple(p for group in params for p in (group if isinstance(group, tuple) else (group,)))
 
     def register(handler: Handler) -> Handler:
-        REGISTRY[name] = Action(name, handler, flat, writes)
+        REGISTRY[name] = Action(name, handler, flat, writes, public)
         return handler
 
     return register

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from ...domain import recipients, token_management
 from ...domain.call import Call
-from ..params import Args, text, token_id
+from ..params import OVERRIDE_IPN_URL, Args, text, token_id
 from .registry import action
 
 
-@action("CancelToken", token_id("TokenId"), text("ReasonText", 1024), writes=True)
+@action("CancelToken", token_id("TokenId"), text("ReasonText", 1024), OVERRIDE_IPN_URL, writes=True)
 def cancel_token(call: Call, args: Args) -> dict:
     """Cancel a token the caller installed; any later use is refused. Cancelling twice is harmless."""
-    token_management.cancel(call.conn, call.caller, args.token_id, args.reason_text, call.now)
+    token_management.cancel(call.conn, call.caller, args.token_id, args.reason_text, call.now,
+                            call.override_ipn_url)
     return {}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...domain import completion, refunds, transactions
 from ...domain.call import Call
-from ..params import CALLER_REFERENCE, Args, amount, choice, text, transaction_id
+from ..params import CALLER_REFERENCE, OVERRIDE_IPN_URL, Args, amount, choice, text, transaction_id
 from .registry import action
 
 REFUND_POLICIES = ("MasterTxnOnly", "MarketplaceTxnOnly", "MasterAndMarketplaceTxn")
@@ -12,7 +12,7 @@ REFUND_POLICIES = ("MasterTxnOnly", "MarketplaceTxnOnly", "MasterAndMarketplaceT
 
 @action("Refund", choice("MarketplaceRefundPolicy", REFUND_POLICIES), transaction_id(),
         amount("RefundAmount", required=False), CALLER_REFERENCE, text("CallerDescription", 160, to_call=True),
-        writes=True)
+        OVERRIDE_IPN_URL, writes=True)
 def refund(call: Call, args: Args) -> dict:
     """Reverse all or part of a prepaid or debt Pay (Aggregated Payments refunds nothing else).
 
@@ -21,10 +21,10 @@ def refund(call: Call, args: Args) -> dict:
     return {"result": refunds.refund(call, transaction_id=args.transaction_id, amount_cents=args.refund_amount_cents)}
 
 
-@action("Cancel", transaction_id(), text("Description", 160), writes=True)
+@action("Cancel", transaction_id(), text("Description", 160), OVERRIDE_IPN_URL, writes=True)
 def cancel(call: Call, args: Args) -> dict:
     """Cancel one of the caller's transactions that is still Pending; a cancelled one answers again."""
-    return {"result": completion.cancel(call.conn, call.caller, args.transaction_id, call.now)}
+    return {"result": completion.cancel(call, args.transaction_id)}
 
 
 @action("GetTransactionStatus", transaction_id())

@@ -37,7 +37,7 @@ class RequestExpired(FpsError):
 class InvalidRequest(FpsError):
     message = (
         "The request doesn't conform to the interface specification in the WSDL. "
-        'Element/Parameter "http://fps.amazonaws.com/doc/2008-09-17/:{name}" in request is '
+        'Element/Parameter "{namespace}:{name}" in request is '
         "either invalid or is found at unexpected location"
     )
     retriable = False

@@ -21,12 +21,13 @@ DD_KEY, DD_SECRET = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMP
 pytestmark = pytest.mark.e2e
 
 
-def boto_cbui_link(live_server, merchant, key=DD_KEY, secret=DD_SECRET, pipeline="SetupPrepaid", **params) -> str:
+def boto_cbui_link(live_server, merchant, key=DD_KEY, secret=DD_SECRET, pipeline="SetupPrepaid",
+                   return_query="order=42", **params) -> str:
     """boto's own cbui_url, signed for Amazon's sandbox host, re-pointed at the local sandbox."""
     from clients.boto_compat import load_fps_connection
 
     amazon = load_fps_connection().FPSConnection(aws_access_key_id=key, aws_secret_access_key=secret)
-    link = amazon.cbui_url(returnURL=f"{merchant.url}/fps/return?order=42", pipelineName=pipeline, **params)
+    link = amazon.cbui_url(returnURL=f"{merchant.url}/fps/return?{return_query}", pipelineName=pipeline, **params)
     assert link.startswith("https://authorize.payments-sandbox.amazon.com/cobranded-ui/actions/start?")
     return live_server["url"] + link[len("https://authorize.payments-sandbox.amazon.com"):]
 

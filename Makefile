@@ -8,7 +8,7 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 PG_URL  ?= postgresql://postgres@127.0.0.1:5432/test
 FLASK   := $(BIN)/flask --app app
 
-.PHONY: bench-console run dev test test-sqlite test-postgres bench reset check-books chromium clean
+.PHONY: bench-console bench-pay run dev test test-sqlite test-postgres bench reset check-books chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,8 +56,13 @@ chromium:
 		$$SUDO apt-get install -y -q chromium || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }; \
 	fi
 
-## bench: signed prepaid Pays against a fresh multi-worker server (see README, Performance)
+## bench: the sandbox's signed Pay and read side by side with a hand-written ceiling, as ratios, on
+## SQLite and on PostgreSQL ($(PG_URL)) (docs/performance.md; takes a few minutes)
 bench: $(VENV)/.runtime
+	PG_URL=$(PG_URL) $(BIN)/python bench/ratio_bench.py
+
+## bench-pay: signed prepaid Pays against a fresh multi-worker sandbox alone (DATABASE_URL selects PostgreSQL)
+bench-pay: $(VENV)/.runtime
 	$(BIN)/python bench/pay_bench.py
 
 ## bench-console: every console page timed at a million transactions (takes ~10 minutes)

@@ -106,7 +106,11 @@ def install_instrument(base: str, run: str) -> dict:
     return dict(parse_qsl(urlsplit(location).query))
 
 
-def worker(port: int, requests: list[bytes], out: mp.Queue) -> None:
+PAID = "<TransactionStatus>Success</TransactionStatus>"
+
+
+def worker(port: int, requests: list[bytes], out: mp.Queue, marker: str = PAID) -> None:
+    """Send `requests` one after another; a reply is good with HTTP 200 and `marker` in its body."""
     latencies, errors = [], {}
     for request in requests:
         start = time.perf_counter()
@@ -115,7 +119,7 @@ def worker(port: int, requests: list[bytes], out: mp.Queue) -> None:
         except OSError as exc:
             status, text = 0, type(exc).__name__
         latencies.append(time.perf_counter() - start)
-        if status != 200 or "<TransactionStatus>Success</TransactionStatus>" not in text:
+        if status != 200 or marker not in text:
             code = re.search(r"<Code>(\w+)</Code>", text)
             key = code.group(1) if code else f"HTTP {status}"
             errors[key] = errors.get(key, 0) + 1
@@ -152,25 +156,32 @@ def server_pids(master: int) -> list[int]:
     return [master, *map(int, children.read_text().split())] if children.exists() else [master]
 
 
-def spawn_server(workers: int) -> tuple[subprocess.Popen, str, Path]:
-    work = Path(tempfile.mkdtemp(prefix="fps-bench-"))
-    env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
-           or f"sqlite:///{work / 'bench.sqlite'}", "FPS_SANDBOX_FPS_KEY_DIR": str(work)}
-    bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "flask"), "--app", "app", "reset", "--yes"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+def start_gunicorn(spec: str, cwd: Path, env: dict, workers: int) -> tuple[subprocess.Popen, str]:
+    """gunicorn serving `spec` (module:app) on a free loopback port; answers the process and its base URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([str(bin_dir / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                             "app:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--bind",
+                             f"127.0.0.1:{port}", spec], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             break
         except OSError:
             time.sleep(0.1)
-    return proc, f"http://127.0.0.1:{port}", work
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def spawn_server(workers: int, database_url: str | None = None) -> tuple[subprocess.Popen, str, Path]:
+    """The sandbox, reset to the demo world, under gunicorn (SQLite in a new folder unless a URL is given)."""
+    work = Path(tempfile.mkdtemp(prefix="fps-bench-"))
+    env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": database_url or os.environ.get("DATABASE_URL")
+           or f"sqlite:///{work / 'bench.sqlite'}", "FPS_SANDBOX_FPS_KEY_DIR": str(work)}
+    subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "app", "reset", "--yes"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    proc, base = start_gunicorn("app:app", ROOT, env, workers)
+    return proc, base, work
 
 
 def main() -> int:
@@ -195,9 +206,10 @@ def main() -> int:
             proc.wait()
 
 
-def run(base: str, args, proc) -> int:
+def funded_instrument(base: str, run_id: str) -> dict:
+    """Install a prepaid instrument through the Co-Branded pages and fund it with $10,000.00 by card,
+    waiting as a merchant would for the Pending funding to complete; answers the return-URL ids."""
     host, port = urlsplit(base).netloc, urlsplit(base).port or 80
-    run_id = f"{int(time.time())}-{os.getpid()}"
     ret = install_instrument(base, run_id)
     status, text = post(host, port, signed_body(host, "FundPrepaid", {
         "SenderTokenId": ret["fundingTokenID"], "PrepaidInstrumentId": ret["prepaidInstrumentID"],
@@ -209,19 +221,15 @@ def run(base: str, args, proc) -> int:
         time.sleep(0.1)
         _, text = post(host, port, signed_body(host, "GetTransactionStatus", {"TransactionId": funding}))
     assert "<TransactionStatus>Success</TransactionStatus>" in text, text
+    return ret
 
-    def bodies(prefix: str, n: int) -> list[bytes]:
-        return [signed_body(host, "Pay", {"SenderTokenId": ret["prepaidSenderTokenID"], "CallerReference": f"{prefix}-{i}",
-                                          "TransactionAmount.Value": "0.01", "TransactionAmount.CurrencyCode": "USD"})
-                for i in range(n)]
 
-    for body in bodies(f"warm-{run_id}", args.warmup):
-        post(host, port, body)
-    all_requests = [raw_request(host, b) for b in bodies(f"pay-{run_id}", args.requests)]
-    chunks = [all_requests[i::args.concurrency] for i in range(args.concurrency)]
+def drive(port: int, requests: list[bytes], concurrency: int, pids: list[int], marker: str = PAID) -> dict:
+    """Send the requests over `concurrency` client processes; answers sorted latencies (s), errors by
+    code, elapsed seconds and the CPU seconds `pids` used meanwhile."""
+    chunks = [requests[i::concurrency] for i in range(concurrency)]
     out: mp.Queue = mp.Queue()
-    procs = [mp.Process(target=worker, args=(port, chunk, out)) for chunk in chunks]
-    pids = server_pids(proc.pid) if proc else []
+    procs = [mp.Process(target=worker, args=(port, chunk, out, marker)) for chunk in chunks]
     cpu_before = cpu_seconds(pids)
     started = time.perf_counter()
     for p in procs:
@@ -231,12 +239,29 @@ def run(base: str, args, proc) -> int:
     cpu_used = cpu_seconds(pids) - cpu_before
     for p in procs:
         p.join()
-
-    latencies = sorted(lat for lats, _ in results for lat in lats)
     errors: dict[str, int] = {}
     for _, errs in results:
         for k, v in errs.items():
             errors[k] = errors.get(k, 0) + v
+    return {"latencies": sorted(lat for lats, _ in results for lat in lats), "errors": errors, "elapsed": elapsed,
+            "cpu": cpu_used}
+
+
+def run(base: str, args, proc) -> int:
+    host, port = urlsplit(base).netloc, urlsplit(base).port or 80
+    run_id = f"{int(time.time())}-{os.getpid()}"
+    ret = funded_instrument(base, run_id)
+
+    def bodies(prefix: str, n: int) -> list[bytes]:
+        return [signed_body(host, "Pay", {"SenderTokenId": ret["prepaidSenderTokenID"], "CallerReference": f"{prefix}-{i}",
+                                          "TransactionAmount.Value": "0.01", "TransactionAmount.CurrencyCode": "USD"})
+                for i in range(n)]
+
+    for body in bodies(f"warm-{run_id}", args.warmup):
+        post(host, port, body)
+    all_requests = [raw_request(host, b) for b in bodies(f"pay-{run_id}", args.requests)]
+    measured = drive(port, all_requests, args.concurrency, server_pids(proc.pid) if proc else [])
+    latencies, errors, elapsed, cpu_used = (measured[k] for k in ("latencies", "errors", "elapsed", "cpu"))
     ok = len(latencies) - sum(errors.values())
     _, text = post(host, port, signed_body(host, "GetPrepaidBalance", {"PrepaidInstrumentId": ret["prepaidInstrumentID"]}))
     balance = re.search(r"<AvailableBalance><CurrencyCode>USD</CurrencyCode><Value>([\d.]+)</Value>", text).group(1)

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Benchmark: the sandbox's signed Pay side by side with a hand-written ceiling, as a ratio.
+
+For each database engine (SQLite, and PostgreSQL when reachable) it starts two gunicorn servers with
+the same number of sync workers: the sandbox (reset to the demo world, one prepaid instrument
+installed through the Co-Branded pages and funded) and bench/ceiling_app.py (the fastest honest
+signed Pay: signature check, balance row locked, one UPDATE, one INSERT, one commit). Then, in
+alternating rounds with the same load generator, it sends pre-signed $0.01 Pays to each, and signed
+reads: the sandbox's GetPrepaidBalance against the ceiling's bare signed endpoint (signature checked,
+nothing else). It prints Pays/s, p50/p99 latency and CPU per request (server processes, plus
+PostgreSQL's own for that engine) for every round, the median **ratio** sandbox/ceiling, and checks
+both final balances to the cent.
+
+Absolute figures drift on a shared VM; the ratio, measured in the same run, is the figure that counts
+(issue 16's targets: both Pay ratios and the read ratio >= 0.60).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import pay_bench  # noqa: E402
+from pay_bench import drive, post, raw_request, server_pids, signed_body, start_gunicorn  # noqa: E402
+
+TARGET = 0.60
+PG_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+READ_MARKER = "Response xmlns="  # any well-formed signed answer
+
+
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL server process on this machine (their CPU counts for that engine)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
+def pg_reachable(url: str) -> bool:
+    try:
+        import psycopg
+
+        psycopg.connect(url).close()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not here"
+        return False
+
+
+def pg_schema_url(url: str, schema: str) -> str:
+    """The URL with its own schema (created if needed), so the two apps' tables never meet."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
+
+
+class Target:
+    """One server under test: how to make its requests and how to read its final balance."""
+
+    def __init__(self, name: str, proc: subprocess.Popen, base: str) -> None:
+        self.name, self.proc, self.base = name, proc, base
+        self.host, self.port = urlsplit(base).netloc, urlsplit(base).port
+        self.sent_ok = 0
+
+    def pays(self, prefix: str, n: int) -> list[bytes]:
+        raise NotImplementedError
+
+    def reads(self, n: int) -> list[bytes]:
+        raise NotImplementedError
+
+
+class Sandbox(Target):
+    def __init__(self, proc, base) -> None:
+        super().__init__("sandbox", proc, base)
+        self.ret = pay_bench.funded_instrument(base, f"ratio-{os.getpid()}-{int(time.time())}")
+
+    def pays(self, prefix: str, n: int) -> list[bytes]:
+        return [raw_request(self.host, signed_body(self.host, "Pay", {
+            "SenderTokenId": self.ret["prepaidSenderTokenID"], "CallerReference": f"{prefix}-{i}",
+            "TransactionAmount.Value": "0.01", "TransactionAmount.CurrencyCode": "USD"})) for i in range(n)]
+
+    def reads(self, n: int) -> list[bytes]:
+        body = signed_body(self.host, "GetPrepaidBalance", {"PrepaidInstrumentId": self.ret["prepaidInstrumentID"]})
+        return [raw_request(self.host, body)] * n
+
+    def spent_cents(self) -> int:
+        _, text = post(self.host, self.port, signed_body(self.host, "GetPrepaidBalance", {
+            "PrepaidInstrumentId": self.ret["prepaidInstrumentID"]}))
+        value = text.split("<AvailableBalance><CurrencyCode>USD</CurrencyCode><Value>")[1].split("<")[0]
+        return 1_000_000 - int(Decimal(value) * 100)
+
+
+class Ceiling(Target):
+    def __init__(self, proc, base, env: dict) -> None:
+        super().__init__("ceiling", proc, base)
+        self.env = env
+
+    def pays(self, prefix: str, n: int) -> list[bytes]:
+        return [raw_request(self.host, signed_body(self.host, "Pay", {
+            "CallerReference": f"{prefix}-{i}", "TransactionAmount.Value": "0.01"})) for i in range(n)]
+
+    def reads(self, n: int) -> list[bytes]:
+        return [raw_request(self.host, signed_body(self.host, "GetPrepaidBalance", {}))] * n
+
+    def spent_cents(self) -> int:
+        code = "import ceiling_app; print(ceiling_app.spent_cents())"
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT / "bench", env=self.env, check=True,
+                             capture_output=True, text=True)
+        return int(out.stdout.strip())
+
+
+def measure(target: Target, requests: list[bytes], concurrency: int, engine: str, marker: str | None) -> dict:
+    pids = server_pids(target.proc.pid) + (postgres_pids() if engine == "PostgreSQL" else [])
+    result = drive(target.port, requests, concurrency, pids, **({"marker": marker} if marker else {}))
+    lat = result["latencies"]
+    n = len(lat)
+    target.sent_ok += n - sum(result["errors"].values()) if marker is None else 0
+    return {"rate": n / result["elapsed"], "p50": lat[n // 2] * 1000, "p99": lat[min(n - 1, int(0.99 * n))] * 1000,
+            "cpu_ms": result["cpu"] / n * 1000, "errors": result["errors"]}
+
+
+def run_engine(engine: str, database_url: str | None, args) -> bool:
+    work = Path(tempfile.mkdtemp(prefix="fps-ratio-"))
+    sandbox_url = pg_schema_url(database_url, "fps_ratio_sandbox") if database_url else None
+    proc_s, base_s, _ = pay_bench.spawn_server(args.workers, sandbox_url)
+    ceiling_env = {**os.environ, "CEILING_DATABASE_URL": pg_schema_url(database_url, "fps_ratio_ceiling")
+                   if database_url else f"sqlite:///{work / 'ceiling.sqlite'}",
+                   "CEILING_LOCK": str(work / "ceiling.lock")}
+    subprocess.run([sys.executable, "ceiling_app.py"], cwd=ROOT / "bench", env=ceiling_env, check=True)
+    proc_c, base_c = start_gunicorn("ceiling_app:app", ROOT / "bench", ceiling_env, args.workers)
+    try:
+        sandbox, ceiling = Sandbox(proc_s, base_s), Ceiling(proc_c, base_c, ceiling_env)
+        for target in (ceiling, sandbox):  # warm both up: connections, imports, templates
+            measure(target, target.pays("warm", args.warmup), args.concurrency, engine, None)
+        rows: dict[str, list[dict]] = {"ceiling Pay": [], "sandbox Pay": [], "bare signed endpoint": [],
+                                       "sandbox GetPrepaidBalance": []}
+        for r in range(args.rounds):
+            for target, label in ((ceiling, "ceiling Pay"), (sandbox, "sandbox Pay")):
+                rows[label].append(measure(target, target.pays(f"r{r}", args.requests), args.concurrency, engine,
+                                           None))
+            for target, label in ((ceiling, "bare signed endpoint"), (sandbox, "sandbox GetPrepaidBalance")):
+                rows[label].append(measure(target, target.reads(args.requests), args.concurrency, engine,
+                                           READ_MARKER))
+        exact = all(t.spent_cents() == t.sent_ok for t in (sandbox, ceiling))
+        report(engine, args, rows, exact)
+        return exact and not any(m["errors"] for ms in rows.values() for m in ms)
+    finally:
+        for proc in (proc_s, proc_c):
+            proc.terminate()
+            proc.wait()
+
+
+def report(engine: str, args, rows: dict[str, list[dict]], exact: bool) -> None:
+    print(f"\n{engine}: {args.rounds} rounds of {args.requests:,} signed requests each, concurrency "
+          f"{args.concurrency}, {args.workers} gunicorn sync workers per server, alternating")
+    print(f"{'':28} {'requests/s by round':>26} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11}  errors")
+    for label, ms in rows.items():
+        rates = " ".join(f"{m['rate']:,.0f}" for m in ms)
+        errors = sum(sum(m["errors"].values()) for m in ms)
+        print(f"{label:28} {rates:>26} {statistics.median(m['p50'] for m in ms):8.1f} "
+              f"{statistics.median(m['p99'] for m in ms):8.1f} {statistics.median(m['cpu_ms'] for m in ms):11.2f}"
+              f"  {errors}")
+    for sandbox, ceiling, what in (("sandbox Pay", "ceiling Pay", "Pay"),
+                                   ("sandbox GetPrepaidBalance", "bare signed endpoint", "GetPrepaidBalance")):
+        ratio = statistics.median(s["rate"] / c["rate"] for s, c in zip(rows[sandbox], rows[ceiling], strict=True))
+        print(f"ratio {what:22} {ratio:26.2f}   (target {TARGET:.2f}: {'met' if ratio >= TARGET else 'not yet'})")
+    print(f"final balances               {'exact, both servers' if exact else 'WRONG'}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--requests", type=int, default=4000, help="per server, per round, per kind")
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--warmup", type=int, default=200)
+    ap.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
+    args = ap.parse_args()
+    ok = True
+    if args.engine in ("sqlite", "both"):
+        ok &= run_engine("SQLite", None, args)
+    if args.engine in ("postgresql", "both"):
+        if pg_reachable(PG_URL):
+            ok &= run_engine("PostgreSQL", PG_URL, args)
+        else:
+            print(f"\nPostgreSQL is not reachable at {PG_URL} (set PG_URL): its ratio was not measured.")
+    print(f"\nmachine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')}; load generator on the same cores")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, exists, select, update
 from ..models import Account, Fault, FpsTransaction, PaymentMethod
 from .passwords import check_password
-from .statuses import Status
+from .statuses import PENDING_SQL
 from .money import display
 
 
@@ -53,7 +53,7 @@ class CallerContext:
 
 
 def _context_query():
-    due = exists().where(FpsTransaction.status == Status.PENDING, FpsTransaction.due_at <= bindparam("now"))
+    due = exists().where(FpsTransaction.status == PENDING_SQL, FpsTransaction.due_at <= bindparam("now"))
     return select(*_PARTY_COLUMNS, *IPN_COLUMNS, due.label("anything_due"), exists(select(Fault.id)).label("faults")) \
         .where(Account.access_key == bindparam("access_key"))
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from ..models import Account, FpsTransaction, Instrument, LedgerEntry, Token
 from . import errors, ledger
 from .accounts import Party
-from .statuses import Operation, Status
+from .statuses import PENDING_SQL, Operation, Status
 
 OPERATIONS = Operation.ALL
 PAYMENT_METHODS = ("ABT", "CC", "ACH", "Debt", "Prepaid")
@@ -39,7 +39,7 @@ def balance(conn: Connection, caller: Party) -> AccountBalance:
     and settlements, net of their fees)."""
     available = conn.execute(select(Account.balance_cents).where(Account.id == caller.id)).scalar_one()
     pending = conn.execute(select(func.coalesce(func.sum(FpsTransaction.amount_cents - FpsTransaction.fee_cents), 0))
-                           .where(FpsTransaction.recipient_id == caller.id, FpsTransaction.status == Status.PENDING,
+                           .where(FpsTransaction.recipient_id == caller.id, FpsTransaction.status == PENDING_SQL,
                                   FpsTransaction.operation.in_(Operation.COLLECTING))).scalar_one()
     return AccountBalance(int(available), int(pending))
 

@@ -21,11 +21,11 @@ from .ledger import Transfer
 from .money import display
 from .outcomes import Forced
 from .policy import Policy
-from .statuses import Status, StatusCode, status_message
+from .statuses import PENDING_SQL, Status, StatusCode, status_message
 
 _TXN = FpsTransaction.__table__
 # Built once: every API call runs it (see bench/); it reads ix_fps_transaction_pending_due only.
-_DUE = (select(_TXN.c.id).where(_TXN.c.status == Status.PENDING, _TXN.c.due_at <= bindparam("now"))
+_DUE = (select(_TXN.c.id).where(_TXN.c.status == PENDING_SQL, _TXN.c.due_at <= bindparam("now"))
         .order_by(_TXN.c.due_at, _TXN.c.id).limit(100))
 
 

@@ -3,6 +3,8 @@ imports of the domain's modules but errors, so every module may use it)."""
 
 from __future__ import annotations
 
+from sqlalchemy import literal
+
 from . import errors
 
 
@@ -16,6 +18,11 @@ class Status:
     RESERVED = "Reserved"  # FPS's Reserve; the sandbox never makes one
     ENDED = (SUCCESS, FAILURE, CANCELLED)
     ALL = (RESERVED, SUCCESS, FAILURE, PENDING, CANCELLED)  # GetAccountActivity's TransactionStatus filter
+
+
+# "status = 'Pending'" written into the SQL rather than bound: only then can PostgreSQL's generic plans (a
+# statement run many times) use the partial indexes of Pending rows, which SQLite uses either way.
+PENDING_SQL = literal(Status.PENDING, literal_execute=True)
 
 
 class TokenStatus:

@@ -15,7 +15,7 @@ from . import errors, ledger, notifications
 from .accounts import IpnSettings
 from .call import Call
 from .ids import TRANSACTION_ID_RE
-from .statuses import Operation, Status, StatusCode, status_message
+from .statuses import PENDING_SQL, Operation, Status, StatusCode, status_message
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def pending_amount(conn: Connection, operation: str, *, instrument_pk: int | Non
                    recipient_id: int | None = None) -> int:
     """Cents of `operation` still Pending on an instrument, or for a recipient."""
     query = select(func.coalesce(func.sum(_TXN.c.amount_cents), 0)).where(
-        _TXN.c.status == Status.PENDING, _TXN.c.operation == operation)
+        _TXN.c.status == PENDING_SQL, _TXN.c.operation == operation)
     if instrument_pk is not None:
         query = query.where(_TXN.c.instrument_pk == instrument_pk)
     if recipient_id is not None:

@@ -10,7 +10,6 @@ from .prepaid import PREPAID
 KINDS: dict[str, InstrumentKind] = {kind.name: kind for kind in (PREPAID, CREDIT)}
 BY_PIPELINE = {kind.pipeline: kind for kind in KINDS.values()}
 BY_SENDER_ROLE = {kind.sender_role: kind for kind in KINDS.values()}
-BY_PAY_METHOD = {kind.pay_method: kind for kind in KINDS.values()}
 BY_COLLECT_OPERATION = {kind.collect_operation: kind for kind in KINDS.values()}
 
 

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import pay_bench  # noqa: E402
-from pay_bench import drive, post, raw_request, server_pids, signed_body, start_gunicorn  # noqa: E402
+from pay_bench import PAID, drive, post, raw_request, server_pids, signed_body, start_gunicorn  # noqa: E402
 
 TARGET = 0.60
 PG_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -129,12 +129,14 @@ class Ceiling(Target):
         return int(out.stdout.strip())
 
 
-def measure(target: Target, requests: list[bytes], concurrency: int, engine: str, marker: str | None) -> dict:
+def measure(target: Target, requests: list[bytes], concurrency: int, engine: str, pays: bool) -> dict:
+    """Send the requests; count the Pays that succeeded (the final balance must match them)."""
     pids = server_pids(target.proc.pid) + (postgres_pids() if engine == "PostgreSQL" else [])
-    result = drive(target.port, requests, concurrency, pids, **({"marker": marker} if marker else {}))
+    result = drive(target.port, requests, concurrency, pids, PAID if pays else READ_MARKER)
     lat = result["latencies"]
     n = len(lat)
-    target.sent_ok += n - sum(result["errors"].values()) if marker is None else 0
+    if pays:
+        target.sent_ok += n - sum(result["errors"].values())
     return {"rate": n / result["elapsed"], "p50": lat[n // 2] * 1000, "p99": lat[min(n - 1, int(0.99 * n))] * 1000,
             "cpu_ms": result["cpu"] / n * 1000, "errors": result["errors"]}
 
@@ -151,16 +153,16 @@ def run_engine(engine: str, database_url: str | None, args) -> bool:
     try:
         sandbox, ceiling = Sandbox(proc_s, base_s), Ceiling(proc_c, base_c, ceiling_env)
         for target in (ceiling, sandbox):  # warm both up: connections, imports, templates
-            measure(target, target.pays("warm", args.warmup), args.concurrency, engine, None)
+            measure(target, target.pays("warm", args.warmup), args.concurrency, engine, pays=True)
         rows: dict[str, list[dict]] = {"ceiling Pay": [], "sandbox Pay": [], "bare signed endpoint": [],
                                        "sandbox GetPrepaidBalance": []}
         for r in range(args.rounds):
             for target, label in ((ceiling, "ceiling Pay"), (sandbox, "sandbox Pay")):
                 rows[label].append(measure(target, target.pays(f"r{r}", args.requests), args.concurrency, engine,
-                                           None))
+                                           pays=True))
             for target, label in ((ceiling, "bare signed endpoint"), (sandbox, "sandbox GetPrepaidBalance")):
                 rows[label].append(measure(target, target.reads(args.requests), args.concurrency, engine,
-                                           READ_MARKER))
+                                           pays=False))
         exact = all(t.spent_cents() == t.sent_ok for t in (sandbox, ceiling))
         report(engine, args, rows, exact)
         return exact and not any(m["errors"] for ms in rows.values() for m in ms)

@@ -41,13 +41,15 @@ def test_another_callers_token_is_not_the_callers_to_ask_about(client, funded):
     assert funded["prepaidSenderTokenID"] in r.error_message
 
 
-@pytest.mark.parametrize("value, message", [(None, "RecipientTokenId is required"), ("", "RecipientTokenId is required"),
-                                            ("X" * 66, "RecipientTokenId is too long"),
-                                            ("NOSUCHTOKEN", "NOSUCHTOKEN")])
-def test_a_missing_long_or_unknown_token_is_an_error_naming_it(fps, value, message):
+@pytest.mark.parametrize("value, code, message", [
+    (None, "InvalidParams", "RecipientTokenId is required"), ("", "InvalidParams", "RecipientTokenId is required"),
+    ("X" * 66, "InvalidParams", "RecipientTokenId is too long"),
+    ("NOSUCHTOKEN", "InvalidTokenId_Recipient", "The recipient token NOSUCHTOKEN is invalid"),
+])
+def test_a_missing_long_or_unknown_token_is_an_error_naming_it(fps, value, code, message):
     params = {} if value is None else {"RecipientTokenId": value}
     r = fps.call("GetRecipientVerificationStatus", **params)
-    assert r.status == 400 and r.error_code in ("InvalidParams", "InvalidTokenId_Recipient")
+    assert r.status == 400 and r.error_code == code
     assert message in r.error_message
 
 

@@ -98,9 +98,9 @@ def single_values(multi: Mapping[str, list[str]]) -> dict[str, str]:
 class Param:
     """One declared parameter: the request names it covers, how it is read, and where it goes.
 
-    `to_call` parameters (CallerReference and the descriptions of a money movement) go into the
-    domain's call value; the others are handed to the handler as `args.<arg>`; `passed=False` ones
-    are only accepted (checked by the general rules: length, one value, no NUL).
+    `to_call` parameters (CallerReference, the descriptions, OverrideIPNURL) go into the domain's
+    call value; the others are handed to the handler as `args.<arg>`; those without `read` are only
+    accepted (checked by the general rules: length, one value, no NUL).
     """
 
     name: str

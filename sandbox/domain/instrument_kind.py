@@ -11,9 +11,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
-from . import tokens
+from ..models import Instrument
+from . import tokens, transactions
 from .accounts import Party
 from .call import Call
 from .ids import IdGenerator
@@ -67,6 +68,7 @@ class InstrumentKind(ABC):
     collect_operation: str  # the operation that collects money
     collect_amount_param: str
     collect_expires: bool  # whether the instrument's expiry stops collecting
+    held: str  # the Instrument column with its figure: the prepaid balance, or the debt
     returned: dict[str, str]  # the return URL's name for the instrument ("") and each token role
 
     def install(self, conn: Connection, caller: Party, buyer: Party, auth: Authorization, now: datetime,
@@ -118,13 +120,20 @@ class InstrumentKind(ABC):
     def reverse(self, conn: Connection, inst, amount_cents: int) -> Transfer:
         """Refund part of a Pay: change the instrument back; answers the ledger transfer."""
 
-    @abstractmethod
     def balance(self, conn: Connection, caller: Party, instrument_id: str) -> Balance:
-        """The instrument's balance (its sender or recipient only)."""
+        """GetPrepaidBalance / GetDebtBalance: the instrument's figure and what is still being collected
+        (its sender or recipient only)."""
+        row = tokens.instrument(conn, caller, instrument_id, self, lock=False, sender_may_read=True)
+        return Balance(getattr(row, self.held),
+                       transactions.pending_amount(conn, self.collect_operation, instrument_pk=row.id))
 
-    @abstractmethod
     def total(self, conn: Connection, caller: Party) -> Balance:
-        """The caller's total across the instruments of this kind it issued."""
+        """GetTotalPrepaidLiability / GetOutstandingDebtBalance: the caller's total across the instruments
+        of this kind it issued."""
+        column = getattr(Instrument, self.held)
+        total = conn.execute(select(func.coalesce(func.sum(column), 0)).where(
+            Instrument.kind == self.name, Instrument.recipient_id == caller.id)).scalar_one()
+        return Balance(int(total), transactions.pending_amount(conn, self.collect_operation, recipient_id=caller.id))
 
     @abstractmethod
     def check_books(self, instruments: list, books: dict[str, int]) -> list[str]:

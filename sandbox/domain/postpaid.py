@@ -17,9 +17,8 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from ..models import FpsTransaction, Instrument
 from . import errors, ledger, tokens, transactions
-from .accounts import Party
 from .call import Call
-from .instrument_kind import Authorization, Balance, InstrumentKind
+from .instrument_kind import Authorization, InstrumentKind
 from .ledger import Transfer
 from .money import display
 from .statuses import Operation, Status
@@ -38,7 +37,7 @@ class Credit(InstrumentKind):
     name, pipeline, instrument_param, word = "Credit", "SetupPostpaid", "CreditInstrumentId", "credit"
     sender_role, pay_method = "CreditSender", "Debt"
     collect_role, collect_token_name, collect_operation = "Settlement", "settlementTokenID", Operation.SETTLE_DEBT
-    collect_amount_param, collect_expires = "SettlementAmount", False  # the debt is owed after expiry too
+    collect_amount_param, collect_expires, held = "SettlementAmount", False, "debt_cents"  # owed after expiry too
     returned = {"": "creditInstrumentID", "CreditSender": "creditSenderTokenID", "Settlement": "settlementTokenID"}
 
     def authorization(self, values: dict, payment_method: str, payment_method_id: int | None) -> Authorization:
@@ -83,8 +82,7 @@ class Credit(InstrumentKind):
         check_debt(conn, inst, amount_cents, self.collect_amount_param)
 
     def collected(self, conn: Connection, inst, amount_cents: int) -> Transfer:
-        conn.execute(update(Instrument).where(Instrument.id == inst.id)
-                     .values(debt_cents=Instrument.debt_cents - amount_cents))
+        _lower_debt(conn, inst, amount_cents)
         return Transfer(ledger.receivable_book(inst.id), ledger.credit_sales_book(inst.recipient_id), amount_cents,
                         "debt settled")
 
@@ -95,21 +93,9 @@ class Credit(InstrumentKind):
             raise errors.RefundAmountExceeded(
                 f"RefundAmount {display(amount_cents)} is more than the open debt of {display(available)}: debt "
                 "already settled or written off cannot be reversed.")
-        conn.execute(update(Instrument).where(Instrument.id == inst.id)
-                     .values(debt_cents=Instrument.debt_cents - amount_cents))
+        _lower_debt(conn, inst, amount_cents)
         return Transfer(ledger.receivable_book(inst.id), ledger.credit_sales_book(inst.recipient_id), amount_cents,
                         "reversal: debt reduced")
-
-    def balance(self, conn: Connection, caller: Party, instrument_id: str) -> Balance:
-        """GetDebtBalance: the debt, and a settlement still Pending."""
-        row = tokens.instrument(conn, caller, instrument_id, self, lock=False, sender_may_read=True)
-        return Balance(row.debt_cents, transactions.pending_amount(conn, self.collect_operation, instrument_pk=row.id))
-
-    def total(self, conn: Connection, caller: Party) -> Balance:
-        """GetOutstandingDebtBalance: the debt owed to the caller across its credit instruments."""
-        total = conn.execute(select(func.coalesce(func.sum(Instrument.debt_cents), 0)).where(
-            Instrument.kind == self.name, Instrument.recipient_id == caller.id)).scalar_one()
-        return Balance(int(total), transactions.pending_amount(conn, self.collect_operation, recipient_id=caller.id))
 
     def check_books(self, instruments: list, books: dict[str, int]) -> list[str]:
         """Each debt against its receivable book, and within the credit limit."""
@@ -128,6 +114,11 @@ class Credit(InstrumentKind):
 
 
 CREDIT = Credit()
+
+
+def _lower_debt(conn: Connection, inst, amount_cents: int) -> None:
+    """Take `amount_cents` off the debt (settled, reversed or written off)."""
+    conn.execute(update(Instrument).where(Instrument.id == inst.id).values(debt_cents=Instrument.debt_cents - amount_cents))
 
 
 def open_debt(conn: Connection, inst) -> int:
@@ -153,8 +144,7 @@ def write_off(call: Call, instrument_id: str, amount_cents: int) -> transactions
         return done
     inst = tokens.instrument(call.conn, call.caller, instrument_id, CREDIT)
     check_debt(call.conn, inst, amount_cents, "AdjustmentAmount")
-    call.conn.execute(update(Instrument).where(Instrument.id == inst.id)
-                      .values(debt_cents=Instrument.debt_cents - amount_cents))
+    _lower_debt(call.conn, inst, amount_cents)
     forgiven = Transfer(ledger.receivable_book(inst.id), ledger.written_off_book(inst.recipient_id), amount_cents,
                         "debt written off (an expense of the recipient)")
     return transactions.book(

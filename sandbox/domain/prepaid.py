@@ -10,13 +10,12 @@ Ledger: the stored value is the book prepaid:<instrument>, owed by the recipient
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, update
 
 from ..models import Instrument
-from . import errors, ledger, tokens, transactions
-from .accounts import Party
+from . import errors, ledger
 from .call import Call
-from .instrument_kind import Authorization, Balance, InstrumentKind
+from .instrument_kind import Authorization, InstrumentKind
 from .ledger import Transfer
 from .money import display
 from .statuses import Operation
@@ -33,7 +32,7 @@ class Prepaid(InstrumentKind):
     name, pipeline, instrument_param, word = "Prepaid", "SetupPrepaid", "PrepaidInstrumentId", "prepaid"
     sender_role, pay_method = "PrepaidSender", "Prepaid"
     collect_role, collect_token_name, collect_operation = "Funding", "fundingTokenID", Operation.FUND_PREPAID
-    collect_amount_param, collect_expires = "FundingAmount", True
+    collect_amount_param, collect_expires, held = "FundingAmount", True, "balance_cents"
     returned = {"": "prepaidInstrumentID", "Funding": "fundingTokenID", "PrepaidSender": "prepaidSenderTokenID"}
 
     def authorization(self, values: dict, payment_method: str, payment_method_id: int | None) -> Authorization:
@@ -79,28 +78,10 @@ class Prepaid(InstrumentKind):
         conn.execute(update(Instrument).where(Instrument.id == instrument_pk).values(funded_cents=0))
 
     def collected(self, conn: Connection, inst, amount_cents: int) -> Transfer:
-        conn.execute(update(Instrument).where(Instrument.id == inst.id)
-                     .values(balance_cents=Instrument.balance_cents + amount_cents))
-        return Transfer(ledger.prepaid_liability_book(inst.recipient_id), ledger.prepaid_book(inst.id),
-                        amount_cents, "prepaid value issued to the buyer")
+        return _credit(conn, inst, amount_cents, "prepaid value issued to the buyer")
 
     def reverse(self, conn: Connection, inst, amount_cents: int) -> Transfer:
-        conn.execute(update(Instrument).where(Instrument.id == inst.id)
-                     .values(balance_cents=Instrument.balance_cents + amount_cents))
-        return Transfer(ledger.prepaid_liability_book(inst.recipient_id), ledger.prepaid_book(inst.id), amount_cents,
-                        "reversal: prepaid balance restored")
-
-    def balance(self, conn: Connection, caller: Party, instrument_id: str) -> Balance:
-        """GetPrepaidBalance: the balance, and a funding still Pending."""
-        row = tokens.instrument(conn, caller, instrument_id, self, lock=False, sender_may_read=True)
-        return Balance(row.balance_cents, transactions.pending_amount(conn, self.collect_operation,
-                                                                      instrument_pk=row.id))
-
-    def total(self, conn: Connection, caller: Party) -> Balance:
-        """GetTotalPrepaidLiability: what the caller owes across the prepaid instruments it issued."""
-        total = conn.execute(select(func.coalesce(func.sum(Instrument.balance_cents), 0)).where(
-            Instrument.kind == self.name, Instrument.recipient_id == caller.id)).scalar_one()
-        return Balance(int(total), transactions.pending_amount(conn, self.collect_operation, recipient_id=caller.id))
+        return _credit(conn, inst, amount_cents, "reversal: prepaid balance restored")
 
     def check_books(self, instruments: list, books: dict[str, int]) -> list[str]:
         """Each balance against its book; each recipient's liability against its instruments."""
@@ -124,3 +105,10 @@ class Prepaid(InstrumentKind):
 
 
 PREPAID = Prepaid()
+
+
+def _credit(conn: Connection, inst, amount_cents: int, memo: str) -> Transfer:
+    """Add to the prepaid balance, owed by its recipient (a funding completed, a Pay reversed)."""
+    conn.execute(update(Instrument).where(Instrument.id == inst.id)
+                 .values(balance_cents=Instrument.balance_cents + amount_cents))
+    return Transfer(ledger.prepaid_liability_book(inst.recipient_id), ledger.prepaid_book(inst.id), amount_cents, memo)

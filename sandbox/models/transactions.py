@@ -20,8 +20,9 @@ class FpsTransaction(Base):
         # Every API call looks for Pending transactions that are due: only those rows are indexed.
         partial_index("ix_fps_transaction_pending_due", "due_at", where="status = 'Pending'"),
         # What is still Pending on an instrument, or for a recipient (balances, open debt): few rows.
-        partial_index("ix_fps_transaction_pending_instrument", "instrument_pk", where="status = 'Pending'"),
-        partial_index("ix_fps_transaction_pending_recipient", "recipient_id", where="status = 'Pending'"),
+        partial_index("ix_fps_transaction_pending_instrument", "instrument_pk", "operation",
+                      where="status = 'Pending'"),
+        partial_index("ix_fps_transaction_pending_recipient", "recipient_id", "operation", where="status = 'Pending'"),
         # The console's filters, newest first (see bench/console_bench.py): per caller and per buyer
         # every row; statuses and operations only where they are not the common Success and Pay.
         Index("ix_fps_transaction_caller", "caller_id", "id"),

@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, abort, current_app, render_template, request
+from flask import Flask, abort, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from .config import DEFAULTS, ROOT
@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .admin.blueprint import host_guard
     from .api import bp as api_bp
     from .cbui import bp as cbui_bp
+    from .merchant import bp as merchant_bp
     from .extensions import csrf, db, migrate
     from .runtime.hosts import HostCheck
     from .runtime.sessions import CachedSerializerSessionInterface
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(cbui_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(merchant_bp)
 
     cli.register(app)
     filters.register(app)
@@ -161,6 +163,8 @@ def _error_pages(app: Flask) -> None:
         def handler(_err):
             if request.path == "/" and (request.method != "GET" or request.query_string):  # the Query API
                 return render_http_error(status, request.method)
+            if request.path.startswith("/admin/api/") or request.path.endswith(".json"):  # the JSON control API
+                return jsonify(error=message), status
             return render_template("errors/page.html", title=title, message=message), status
 
         return handler

@@ -23,6 +23,14 @@ def valid_http_url(url: str | None) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.fragment
 
 
+def valid_notification_url(url: str | None) -> bool:
+    """A caller's notification URL: an absolute http(s) URL, or a path on this sandbox (its merchant inbox,
+    "/merchant/ipn/<name>")."""
+    if url and url.startswith("/"):
+        return not url.startswith("//") and valid_http_url("http://sandbox" + url)
+    return valid_http_url(url)
+
+
 MAX_ROW_ID = 2**63 - 1
 
 

@@ -228,7 +228,9 @@ def test_each_caller_sees_only_its_own_instruments(fps, news, funded):
     r = news.call("GetPrepaidBalance", PrepaidInstrumentId=funded["prepaidInstrumentID"])
     assert r.error_code == "InstrumentAccessDenied"
     r = news.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="steal", **amount("1.00"))
-    assert r.error_code == "InvalidTokenId_Sender"
+    assert r.error_code == "InvalidTokenId_Sender" and "belongs to another caller" in r.error_message
+    r = news.call("Pay", SenderTokenId="N" * 64, CallerReference="none", **amount("1.00"))
+    assert r.error_code == "InvalidTokenId_Sender" and "another caller" not in r.error_message
     r = news.call("FundPrepaid", SenderTokenId=funded["fundingTokenID"],
                   PrepaidInstrumentId=funded["prepaidInstrumentID"], CallerReference="f", **amount("1", "FundingAmount"))
     assert r.error_code == "InstrumentAccessDenied"

@@ -14,6 +14,14 @@ from sandbox.domain.clock import FixedClock, utcnow
 from sandbox.models import Account, DeliveryAttempt, Notification
 
 
+@pytest.fixture(autouse=True)
+def no_default_url(app):
+    """The demo callers notify the merchant inbox by default (tests/test_merchant_inbox.py); here each test
+    gives a listener of its own, or none."""
+    with services_of(app).storage.write() as conn:
+        conn.execute(update(Account).values(ipn_url=None))
+
+
 @pytest.fixture
 def listener():
     with Listener() as server:

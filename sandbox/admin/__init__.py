@@ -2,7 +2,8 @@
 blueprint (admin/blueprint.py)."""
 
 from . import (  # noqa: F401  (each registers its pages)
-    accounts, codes, exports, faults, instruments, ledger, notifications, playground, requests, transactions, views,
+    accounts, actions, codes, control, exports, faults, instruments, ledger, notifications, playground, recipes,
+    requests, transactions, views,
 )
 from .blueprint import bp, host_guard
 

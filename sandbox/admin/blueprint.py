@@ -33,7 +33,8 @@ def _guard():
     password = current_app.config.get("FPS_ADMIN_PASSWORD")
     if not password:
         return render_template("errors/page.html", title="Console closed",
-                               message="The admin console answers only this machine unless FPS_ADMIN_PASSWORD is "
+                               message="The admin console answers only this machine unless the console password "
+                                       "(FPS_SANDBOX_FPS_ADMIN_PASSWORD) is "
                                        "set."), 403
     auth = request.authorization
     if auth is not None and auth.password is not None and hmac.compare_digest(auth.password.encode(),

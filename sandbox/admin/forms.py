@@ -1,7 +1,7 @@
 """Admin forms: every change is a POST with a CSRF token."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -67,3 +67,20 @@ class ClockForm(FlaskForm):
     unit = SelectField("Unit", choices=[SelectChoice("minutes", "minutes"), SelectChoice("hours", "hours"),
                                         SelectChoice("days", "days")])
     submit = SubmitField("Move forward")
+
+
+class RefundForm(FlaskForm):
+    """Refund a Pay from the console: empty amount refunds what is left. The amount goes to FPS as typed,
+    so a malformed one gets the API's own error."""
+
+    amount = StringField("Amount to refund, $ (empty: all that is left)", validators=[Optional(), Length(max=32)])
+    confirmed = HiddenField()
+    submit = SubmitField("Refund…")
+
+
+class CancelForm(FlaskForm):
+    """Cancel a Pending transaction, or a token, from the console (with a reason for a token)."""
+
+    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=160)])
+    confirmed = HiddenField()
+    submit = SubmitField("Cancel…")

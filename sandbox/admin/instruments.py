@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, url_for
 
 from ..queries import instruments as query
+from ..queries.requests import refused
 from ..queries.transactions import accounts as all_accounts
 from ..runtime.services import services
 from .blueprint import bp
+from .forms import CancelForm
 from .paging import arg, before, int_arg
 
 
@@ -31,9 +33,10 @@ def instrument(instrument_id: str):
     """One instrument: its tokens, its newest transactions and its ledger book."""
     with services().storage.read() as conn:
         detail = query.instrument(conn, instrument_id)
-    if detail is None:
-        abort(404)
-    return render_template("admin/instrument.html", **vars(detail))
+        if detail is None:
+            abort(404)
+        calls = refused(conn, [instrument_id, *(t.token_id for t in detail.tokens)])
+    return render_template("admin/instrument.html", **vars(detail), refused=calls)
 
 
 @bp.route("/tokens")
@@ -58,6 +61,7 @@ def token(token_id: str):
     with it and its cancellation notifications."""
     with services().storage.read() as conn:
         detail = query.token(conn, token_id)
-    if detail is None:
-        abort(404)
-    return render_template("admin/token.html", **vars(detail))
+        if detail is None:
+            abort(404)
+        calls = refused(conn, [token_id])
+    return render_template("admin/token.html", **vars(detail), refused=calls, form=CancelForm())

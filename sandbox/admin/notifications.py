@@ -9,7 +9,7 @@ from ..domain.accounts import IpnSettings, save_ipn_settings
 from ..queries import notifications as query
 from ..runtime import ipn
 from ..runtime.services import services
-from ..urls import valid_http_url
+from ..urls import valid_notification_url
 from .blueprint import bp
 from .forms import ActionForm, EditFieldsForm, IpnSettingsForm, parse_name_values
 from .paging import arg, before, int_arg
@@ -84,8 +84,9 @@ def ipn_settings():
         form = forms[chosen]
         if form.validate_on_submit():
             url = (form.url.data or "").strip() or None
-            if url is not None and not valid_http_url(url):
-                flash("Not saved: the notification URL must be an http or https URL.")
+            if url is not None and not valid_notification_url(url):
+                flash("Not saved: the notification URL must be an http or https URL, or a path on this sandbox such as "
+                      "/merchant/ipn/mytest.")
             else:
                 with svc.storage.write() as conn:
                     save_ipn_settings(conn, chosen, IpnSettings(

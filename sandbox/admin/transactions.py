@@ -5,8 +5,11 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, url_for
 
 from ..queries import transactions as query
+from ..queries.requests import refused
 from ..runtime.services import services
 from .blueprint import bp
+from .actions import refundable
+from .forms import CancelForm, RefundForm
 from .paging import arg, before, int_arg
 
 
@@ -34,6 +37,8 @@ def transaction(transaction_id: str):
     API requests about it and its notifications."""
     with services().storage.read() as conn:
         detail = query.detail(conn, transaction_id)
-    if detail is None:
-        abort(404)
-    return render_template("admin/transaction.html", **vars(detail))
+        if detail is None:
+            abort(404)
+        calls = refused(conn, [transaction_id])
+    return render_template("admin/transaction.html", **vars(detail), refused=calls, left=refundable(detail),
+                           refund_form=RefundForm(), cancel_form=CancelForm())

@@ -15,6 +15,7 @@ from ..domain.accounts import CallerContext, caller_context
 from ..domain.call import Call
 from ..domain.clock import utcnow
 from ..runtime import request_log
+from ..runtime.dispatch import IN_PROCESS, ORIGIN
 from ..runtime.services import catch_up, services
 from . import auth
 from .blueprint import bp
@@ -23,6 +24,7 @@ from .params import parse, single_values
 from .render import render_action, render_error
 
 log = logging.getLogger(__name__)
+SUBJECTS = ("SenderTokenId", "TokenId", "PrepaidInstrumentId", "CreditInstrumentId", "TransactionId")  # logged
 
 
 @bp.route("/", methods=["GET", "POST"], provide_automatic_options=False)  # OPTIONS: FPS XML 405 too
@@ -30,7 +32,8 @@ def query():
     """FPS's endpoint root: GET with a query string, or POST with a form body and/or query."""
     if request.method == "GET" and not request.query_string:
         return redirect(url_for("admin.index"))
-    entry = request_log.Entry(str(uuid.uuid4()), "api", request.method, request.host, request.path, {},
+    face = request.environ.get(ORIGIN) if request.environ.get(ORIGIN) in IN_PROCESS else "api"  # runtime/dispatch.py
+    entry = request_log.Entry(str(uuid.uuid4()), face, request.method, request.host, request.path, {},
                               time.monotonic())
     error = None
     try:
@@ -58,6 +61,7 @@ def _answer(entry: request_log.Entry):
     entry.params = {k: v[0] if len(v) == 1 else v for k, v in values.items()}
     params = single_values(values)
     entry.action, entry.access_key = params.get("Action"), params.get("AWSAccessKeyId")
+    entry.subject = next((params[name] for name in SUBJECTS if params.get(name)), None)
     req = auth.Request(request.method, request.host, request.path, params, order=list(values))
     return _run(REGISTRY.get(params.get("Action", "")), req, entry)
 

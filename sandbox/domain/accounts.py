@@ -80,6 +80,12 @@ def party(conn: Connection, account_id: int) -> Party:
     return Party(*conn.execute(select(*_PARTY_COLUMNS).where(Account.id == account_id)).one())
 
 
+def buyer_by_email(conn: Connection, email: str) -> Party | None:
+    """A personal account by its e-mail (the console's recipes act for the demo buyers), or None."""
+    row = conn.execute(select(*_PARTY_COLUMNS).where(Account.email == email, Account.kind == "personal")).first()
+    return Party(*row) if row else None
+
+
 def authenticate(conn: Connection, email: str, password: str) -> Party | None:
     """The account whose demo login this is, or None for a wrong e-mail or password."""
     row = conn.execute(select(*_PARTY_COLUMNS, Account.password).where(Account.email == email.strip().lower())).first()

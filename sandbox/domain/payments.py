@@ -37,8 +37,7 @@ def pay(call: Call, *, sender_token_id: str, amount_cents: int,
         return done
     outcomes.check_special_tokens(sender_token_id, recipient_token_id)
     token = call.conn.execute(_TOKEN_AND_INSTRUMENT, {"token_id": sender_token_id}).first()
-    if token is None or token.caller_id != call.caller.id:
-        raise errors.InvalidTokenId_Sender(token_id=sender_token_id)
+    tokens.check_own(token, call.caller.id, sender_token_id)
     kind = kinds.BY_SENDER_ROLE.get(token.role)
     if kind is None:
         raise errors.InvalidTokenId_Sender(

@@ -121,12 +121,22 @@ def instrument(conn: Connection, caller: Party, instrument_id: str, kind, *, loc
 def sender_token(conn: Connection, caller: Party, token_id: str, role: str, action: str, ref_name: str):
     """The caller's active `role` token, else InvalidTokenId_Sender naming the token to use."""
     token = conn.execute(select(Token.__table__).where(Token.token_id == token_id)).first()
-    if token is None or token.caller_id != caller.id:
-        raise errors.InvalidTokenId_Sender(token_id=token_id)
+    check_own(token, caller.id, token_id)
     if token.role != role:
         raise errors.InvalidTokenId_Sender(
             f"The sender token {token_id} is a {token.role} token; {action} takes the {ref_name}.")
     return token
+
+
+def check_own(token, caller_id: int, token_id: str) -> None:
+    """InvalidTokenId_Sender unless the token exists and this caller installed it (saying which, as FPS's
+    wording allows: a token of another caller is the usual mistake of a two-caller integration)."""
+    if token is None:
+        raise errors.InvalidTokenId_Sender(token_id=token_id)
+    if token.caller_id != caller_id:
+        raise errors.InvalidTokenId_Sender(
+            f"The sender token {token_id} belongs to another caller: only the caller that installed a token can "
+            "use it.")
 
 
 def check_usable(token, now: datetime, instrument_id: str, enforce_expiry: bool = True) -> None:

@@ -88,11 +88,12 @@ class ApiCall(Base):
     __tablename__ = "api_call"
     __table_args__ = (Index("ix_api_call_request_id", "request_id"), Index("ix_api_call_transaction", "transaction_id"),
                       Index("ix_api_call_action", "action", "id"), Index("ix_api_call_access_key", "access_key", "id"),
-                      partial_index("ix_api_call_errors", "id", where="error_code IS NOT NULL"))
+                      partial_index("ix_api_call_errors", "id", where="error_code IS NOT NULL"),
+                      partial_index("ix_api_call_refused_subject", "subject", "id", where="error_code IS NOT NULL"))
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column()
-    face: Mapped[str] = mapped_column(String(8))  # api | cbui
+    face: Mapped[str] = mapped_column(String(8))  # api | cbui | console (admin/dispatch.py)
     action: Mapped[str | None] = mapped_column(String(64))
     caller_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     access_key: Mapped[str | None] = mapped_column(String(128))
@@ -108,6 +109,7 @@ class ApiCall(Base):
     response: Mapped[str] = mapped_column(Text)  # the body, cut at 20,000 characters
     duration_ms: Mapped[int]
     transaction_id: Mapped[str | None] = mapped_column(String(35))
+    subject: Mapped[str | None] = mapped_column(String(65))  # the token, instrument or transaction id it named
 
 
 class CbuiPipeline(Base):
@@ -123,3 +125,16 @@ class CbuiPipeline(Base):
     payment_method_id: Mapped[int | None] = mapped_column(ForeignKey("payment_method.id"))
     state: Mapped[str] = mapped_column(String(12), default="started")
     created_at: Mapped[datetime]
+
+
+class CaughtNotification(Base):
+    """A notification the sandbox's own IPN catcher (/merchant/ipn/<name>) received, as it came."""
+
+    __tablename__ = "caught_notification"
+    __table_args__ = (Index("ix_caught_notification_name", "name", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))  # the catcher's name, from its URL
+    at: Mapped[datetime]
+    params: Mapped[str] = mapped_column(Text)  # JSON of the form fields received
+    verified: Mapped[bool]  # what VerifySignature said of them
+    answered: Mapped[int]  # the HTTP status the catcher answered with

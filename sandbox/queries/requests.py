@@ -33,3 +33,11 @@ def calls(conn: Connection, *, action: str | None, key: str | None, errors_only:
 
 def call(conn: Connection, pk: int):
     return conn.execute(select(ApiCall.__table__).where(ApiCall.id == pk)).first()
+
+
+def refused(conn: Connection, subjects: list[str], limit: int = 20) -> list:
+    """The newest refused calls that named one of `subjects` (token, instrument or transaction ids)."""
+    return conn.execute(select(ApiCall.id, ApiCall.at, ApiCall.face, ApiCall.action, ApiCall.error_code,
+                               ApiCall.subject)
+                        .where(ApiCall.error_code.is_not(None), ApiCall.subject.in_(subjects))
+                        .order_by(ApiCall.id.desc()).limit(limit)).all()

@@ -57,6 +57,7 @@ def deliver(svc: Services, pk: int, *, manual: bool = False) -> int:
         url = n.url or conn.execute(select(Account.ipn_url).where(Account.id == n.caller_id)).scalar()
         if url is None:
             return 0
+        url = resolve(svc, url)
         conn.execute(update(Notification).where(Notification.id == pk).values(next_attempt_at=now + LEASE))
         body = urlencode(signed_fields(svc, conn, n, url))
     forced = n.forced_failures_left > 0 and not manual
@@ -69,11 +70,21 @@ def deliver(svc: Services, pk: int, *, manual: bool = False) -> int:
     return 1
 
 
+def base_url(svc: Services) -> str:
+    """Where this sandbox is reached: the configured public URL, else the first request's."""
+    return svc.public_url or svc.seen_base_url or "http://127.0.0.1:5000"
+
+
+def resolve(svc: Services, url: str) -> str:
+    """A notification URL as it is posted to: a path ("/merchant/ipn/DigitalDownload", the demo
+    callers' default) is this sandbox's own merchant inbox."""
+    return base_url(svc) + url if url.startswith("/") else url
+
+
 def signed_fields(svc: Services, conn, n, url: str) -> dict[str, str]:
     """The notification's fields plus the four signature parameters, for delivery to `url`."""
-    base = svc.public_url or svc.seen_base_url or "http://127.0.0.1:5000"
-    return svc.signer.sign_params("POST", url, notifications.fields(conn, n),
-                                  f"{base}/certs/{svc.signer.cert_dir}/PKICert.pem")
+    return svc.signer.sign_params("POST", resolve(svc, url), notifications.fields(conn, n),
+                                  f"{base_url(svc)}/certs/{svc.signer.cert_dir}/PKICert.pem")
 
 
 def post(url: str, body: str) -> tuple[int | None, str, int]:

@@ -46,6 +46,7 @@ class Entry:
     string_to_sign: str | None = None
     diagnosis: list[str] = field(default_factory=list)
     transaction_id: str | None = None
+    subject: str | None = None  # the token, instrument or transaction id the request named
     logged: bool = False  # written already, with the change it logs
 
 
@@ -88,7 +89,7 @@ class RequestLog:
             "verdict": entry.verdict, "string_to_sign": entry.string_to_sign,
             "diagnosis": "\n".join(entry.diagnosis) or None, "http_status": http_status, "error_code": error_code,
             "response": response[:MAX_RESPONSE], "duration_ms": int((time.monotonic() - entry.started) * 1000),
-            "transaction_id": entry.transaction_id}
+            "transaction_id": entry.transaction_id, "subject": (entry.subject or "")[:65] or None}
 
     def flush(self) -> int:
         """Write what is buffered; answers how many entries."""

@@ -33,7 +33,7 @@ def seed(conn: Connection, world: dict, now: datetime) -> dict[str, int]:
             insert(Account).values(
                 name=acc["name"], email=acc["email"].lower(), kind=acc["kind"],
                 password=hash_password(acc["password"], salt=acc["key"]) if acc.get("password") else None,
-                access_key=acc.get("access_key"), secret_key=acc.get("secret_key"),
+                access_key=acc.get("access_key"), secret_key=acc.get("secret_key"), ipn_url=acc.get("ipn_url"),
                 balance_cents=opening, created_at=now,
             )
         ).inserted_primary_key[0]

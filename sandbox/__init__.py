@@ -165,6 +165,8 @@ def _error_pages(app: Flask) -> None:
                 return render_http_error(status, request.method)
             if request.path.startswith("/admin/api/") or request.path.endswith(".json"):  # the JSON control API
                 return jsonify(error=message), status
+            if request.path.startswith("/admin/") and status == 404:  # inside the console, with its navigation
+                return render_template("admin/missing.html", title=title), status
             return render_template("errors/page.html", title=title, message=message), status
 
         return handler

@@ -50,3 +50,34 @@ def test_bad_lines_and_hostile_values(client):
     page = sign(client, "api", "localhost", "Action=<script>alert(1)</script>")
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;" in page and "%3Cscript%3E" in page  # escaped in the form, encoded in the query
+
+
+def send(client, host, params):
+    page = client.get("/admin/playground?kind=api").get_data(as_text=True)
+    r = client.post("/admin/playground", data={"csrf_token": csrf(page), "caller": DD_KEY, "kind": "api",
+                                               "host": host, "params": params, "submit": "send"})
+    assert r.status_code == 200
+    return r.get_data(as_text=True)
+
+
+def test_send_shows_the_live_response_and_its_logged_request(client):
+    page = send(client, "localhost", f"Action=GetTotalPrepaidLiability\nVersion=2008-09-17\nTimestamp={timestamp()}")
+    assert "5. The live response: HTTP 200" in page
+    assert "<GetTotalPrepaidLiabilityResult>" in shown(page, "response")
+    assert re.search(r'href="/admin/requests/\d+">The logged request', page)
+
+
+def test_send_shows_an_fps_error_as_fps_answers_it(client):
+    page = send(client, "localhost", "Action=Pay\nVersion=2008-09-17")
+    assert "HTTP 400, MissingParameter" in page or "HTTP 400, InvalidParams" in page, page[-1500:]
+    wrong_host = send(client, "elsewhere.example", f"Action=GetTotalPrepaidLiability\nVersion=2008-09-17\n"
+                                                   f"Timestamp={timestamp()}")
+    assert "SignatureDoesNotMatch" in shown(wrong_host, "response")
+
+
+def test_a_cobranded_link_is_not_sent(client):
+    page = client.get("/admin/playground?kind=cbui").get_data(as_text=True)
+    r = client.post("/admin/playground", data={"csrf_token": csrf(page), "caller": DD_KEY, "kind": "cbui",
+                                               "host": "localhost", "params": "pipelineName=SetupPrepaid",
+                                               "submit": "send"})
+    assert r.status_code == 200 and "The live response" not in r.get_data(as_text=True)

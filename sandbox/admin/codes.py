@@ -26,6 +26,10 @@ FORCED_BY = {
 }
 
 
+# FPS's StatusMessage for Success speaks of a charge; the console's tooltip serves refunds and Pays too.
+CONSOLE_WORDS = {"Success": "The transaction was successful: the money moved as it says."}
+
+
 def _plain(message: str) -> str:
     """A default message without its placeholders: "{low}" reads as "…"."""
     return re.sub(r"\{\w+\}", "…", message)
@@ -38,7 +42,7 @@ def explain(code: str | None) -> str:
     if code in errors.REGISTRY:
         cls = errors.REGISTRY[code]
         return f"{_plain(cls.message)} ({'retriable' if cls.retriable else 'not retriable'})"
-    return STATUS_MESSAGES.get(code, "")
+    return CONSOLE_WORDS.get(code) or STATUS_MESSAGES.get(code, "")
 
 
 @bp.app_template_filter("code")

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..queries.accounts import callers as all_callers
+from ..runtime.dispatch import post_signed, pretty
 from ..runtime.services import services
 from ..signature import canonical_query, hmac_sign, string_to_sign_v2
 from .blueprint import bp
@@ -49,7 +50,7 @@ def playground():
         form.host.data = request.host
         form.params.data = _example(request.args.get("kind", "api"))
         form.kind.data = request.args.get("kind", "api")
-    result, problem = None, None
+    result, problem, sent = None, None, None
     if form.validate_on_submit():
         try:
             params = parse_name_values(form.params.data)
@@ -58,7 +59,10 @@ def playground():
         else:
             secret = next(c.secret_key for c in callers if c.access_key == form.caller.data)
             result = _sign(form.kind.data, form.host.data.strip().lower(), form.caller.data, secret, params)
-    return render_template("admin/playground.html", form=form, result=result, problem=problem)
+            if request.form.get("submit") == "send" and form.kind.data == "api":
+                sent = post_signed(result["signed"], result["string_to_sign"], "console")
+                sent.xml = pretty(sent.xml)
+    return render_template("admin/playground.html", form=form, result=result, problem=problem, sent=sent)
 
 
 def _sign(kind: str, host: str, key: str, secret: str, params: dict[str, str]) -> dict:
@@ -74,4 +78,4 @@ def _sign(kind: str, host: str, key: str, secret: str, params: dict[str, str]) -
     signed = {**params, "Signature": hmac_sign(secret, text)}
     body = urlencode(signed)
     return {"canonical": canonical_query(params), "string_to_sign": text, "signature": signed["Signature"],
-            "url": None, "curl": f"curl -X POST http://{host}/ -d '{body}'"}
+            "url": None, "curl": f"curl -X POST http://{host}/ -d '{body}'", "signed": signed}

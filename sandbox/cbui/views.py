@@ -164,6 +164,8 @@ def method(pid: str):
                                                       f"payment methods the caller allows ({', '.join(allowed)})."})
     form = MethodForm()
     form.choice.choices = [SelectChoice(_choice_key(c), c.label) for c in choices]
+    if request.method == "GET" and len(choices) == 1:  # the only way to pay: chosen already
+        form.choice.data = _choice_key(choices[0])
     if form.validate_on_submit():
         chosen = next(c for c in choices if _choice_key(c) == form.choice.data)
         _advance(pid, cobranded.CHOSEN, payment_method=chosen.method, payment_method_id=chosen.payment_method_id)

@@ -69,17 +69,18 @@ def send_as(caller_id: int, params: dict[str, str], origin: str = "console") -> 
 def send(access_key: str, secret: str, params: dict[str, str], origin: str = "console") -> Answer:
     """Sign `params` with the key and POST them to the Query API in this process."""
     signed, text = sign(access_key, secret, params, request.host)
-    return _post(signed, text, origin)
+    return post_signed(signed, text, origin)
 
 
 def verify_signature(url_end_point: str, http_parameters: str, origin: str) -> bool:
     """Ask VerifySignature, unsigned as Amazon's own helpers ask it, about a redirect or notification."""
-    answer = _post({"Action": "VerifySignature", "Version": VERSION, "UrlEndPoint": url_end_point,
+    answer = post_signed({"Action": "VerifySignature", "Version": VERSION, "UrlEndPoint": url_end_point,
                     "HttpParameters": http_parameters}, "", origin)
     return answer.values.get("VerificationStatus") == "Success"
 
 
-def _post(fields: dict[str, str], text: str, origin: str) -> Answer:
+def post_signed(fields: dict[str, str], text: str, origin: str) -> Answer:
+    """POST parameters exactly as given (signed already, or not at all) to the Query API in this process."""
     environ = EnvironBuilder(path="/", method="POST", base_url=f"{request.scheme}://{request.host}/",
                              data=urlencode(fields), content_type="application/x-www-form-urlencoded",
                              environ_base={"REMOTE_ADDR": "127.0.0.1", ORIGIN: origin}).get_environ()
@@ -104,3 +105,13 @@ def _leaves(xml: str) -> dict[str, str]:
     for element in root.iter():
         out.setdefault(element.tag.rpartition("}")[2], (element.text or "").strip())
     return out
+
+
+def pretty(xml: str) -> str:
+    """The XML indented for reading (as it came, if it does not parse)."""
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError:
+        return xml
+    ElementTree.indent(root)
+    return ElementTree.tostring(root, encoding="unicode").replace("ns0:", "").replace(":ns0", "")

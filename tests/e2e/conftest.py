@@ -60,14 +60,15 @@ def e2e_database_url(work: Path, schema: str = "fps_e2e") -> str:
 def live_server(tmp_path_factory):
     """The sandbox under gunicorn with two workers: its base URL and environment."""
     work = tmp_path_factory.mktemp("live")
+    port = free_port()
     env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": e2e_database_url(work),
+           "FPS_SANDBOX_FPS_PUBLIC_URL": f"http://127.0.0.1:{port}",  # where the merchant inbox's IPNs go
            "FPS_SANDBOX_FPS_KEY_DIR": str(work), "FPS_SANDBOX_SECRET_KEY": "e2e",
            "FPS_SANDBOX_FPS_SNAPSHOT_DIR": str(work / "snapshots"),  # not the developer's own
            "FPS_SANDBOX_FPS_PENDING_SECONDS": "1"}  # card and bank payments: Pending for a second
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "flask"), "--app", "app", "reset", "--yes"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
-    port = free_port()
     log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([str(bin_dir / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "app:app"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from clients import flex_pay
-from clients.boto_compat import connect
+from sandbox.compat.boto2 import connect
 from clients.php_helper import verify_signature_query
 from e2e.test_story_e2e import DD_KEY, DD_SECRET, boto_cbui_link, click_through
 

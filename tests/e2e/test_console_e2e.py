@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 PAGES = ["", "accounts", "transactions", "instruments", "tokens", "ledger", "notifications", "ipn-settings", "requests",
-         "faults", "codes", "playground"]
+         "faults", "codes", "playground", "recipes"]
 
 pytestmark = pytest.mark.e2e
 
@@ -75,7 +75,7 @@ def test_console_answers_what_happened_and_controls_the_sandbox(live_server, mer
 
 
 def _walk_and_control(live_server, merchant, page) -> None:
-    from clients.boto_compat import connect
+    from sandbox.compat.boto2 import connect
 
     from .test_story_e2e import DD_KEY, DD_SECRET, boto_cbui_link, click_through
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from sqlalchemy import create_engine, text
 
-from clients.boto_compat import connect
+from sandbox.compat.boto2 import connect
 from e2e.conftest import e2e_database_url, free_port, wait_for
 from e2e.test_story_e2e import DD_KEY, DD_SECRET, boto_cbui_link, click_through
 from listener import Listener

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from boto.fps.exception import InsufficientBalance, SettleAmountGreaterThanDebt
 
-from clients.boto_compat import connect
+from sandbox.compat.boto2 import connect
 from e2e.test_story_e2e import boto_cbui_link, click_through
 
 ROOT = Path(__file__).resolve().parents[2]

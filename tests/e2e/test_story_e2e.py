@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from clients.boto_compat import connect
+from sandbox.compat.boto2 import connect
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.e2e
 def boto_cbui_link(live_server, merchant, key=DD_KEY, secret=DD_SECRET, pipeline="SetupPrepaid",
                    return_query="order=42", **params) -> str:
     """boto's own cbui_url, signed for Amazon's sandbox host, re-pointed at the local sandbox."""
-    from clients.boto_compat import load_fps_connection
+    from sandbox.compat.boto2 import load_fps_connection
 
     amazon = load_fps_connection().FPSConnection(aws_access_key_id=key, aws_secret_access_key=secret)
     link = amazon.cbui_url(returnURL=f"{merchant.url}/fps/return?{return_query}", pipelineName=pipeline, **params)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from clients.boto_compat import connect
+from sandbox.compat.boto2 import connect
 from conftest import DD_KEY, DD_SECRET
 from e2e.conftest import e2e_database_url, free_port
 from e2e.test_ipn_e2e import crash, start_server

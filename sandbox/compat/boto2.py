@@ -1,4 +1,4 @@
-"""boto 2.49's FPS client on Python 3.11, patched from test code (the installed package is
+"""boto 2.49's FPS client on Python 3.11, patched at import (the installed package is
 never edited).
 
 boto.fps.connection is Python 2 code in three places: `kw.has_key` (gone from dict),

@@ -129,3 +129,14 @@ def test_refused_lists_stay_empty_for_other_subjects(client, fps, funded):
     fps.call("Pay", SenderTokenId="X" * 64, CallerReference="r", **{"TransactionAmount.Value": "0.50"})
     html = client.get(f"/admin/tokens/{funded['prepaidSenderTokenID']}").get_data(as_text=True)
     assert "None refused." in html
+
+
+def test_the_request_page_says_the_token_belongs_to_another_caller(app, client, news, funded):
+    r = news.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="steal",
+                  **{"TransactionAmount.Value": "0.50"})
+    assert r.error_code == "InvalidTokenId_Sender"
+    with services_of(app).storage.read() as conn:
+        pk = conn.execute(select(ApiCall.id).where(ApiCall.error_code == "InvalidTokenId_Sender")).scalar_one()
+    html = client.get(f"/admin/requests/{pk}").get_data(as_text=True)
+    assert "belongs to another caller" in html.split("<dt>Error</dt>")[1][:600]
+    assert f'href="/admin/tokens?q={funded["prepaidSenderTokenID"]}"' in html

@@ -16,7 +16,7 @@ def test_a_refund_row_reads_merchant_to_buyer(client, fps, funded):
                     **{"TransactionAmount.Value": "0.50"}).find("PayResult/TransactionId")
     refund = fps.call("Refund", TransactionId=paid, CallerReference="r").find("RefundResult/TransactionId")
     html = page(client, "/admin/transactions?operation=Refund")
-    row = html[html.index("<td>Refund</td>"):][:700]
+    row = html[html.index('<td class="wide-only">Refund</td>'):][:700]
     assert re.search(r">DigitalDownload</a> → <a [^>]+>John Smith<", row), row
     detail = page(client, f"/admin/transactions/{refund}")
     assert "From (the merchant)" in detail and "Back to the buyer" in detail

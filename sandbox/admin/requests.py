@@ -3,7 +3,9 @@ signature doctor's findings."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 from flask import abort, redirect, render_template, request, url_for
 
@@ -45,4 +47,18 @@ def request_detail(pk: int):
         version = flat.get("signatureVersion" if call.face == "cbui" else "SignatureVersion", "2")
         string_to_sign = string_to_sign_v1(flat, exclude) if version == "1" else \
             string_to_sign_v2(call.method, call.host.lower(), call.path, flat, exclude)
-    return render_template("admin/request.html", call=call, params=params, string_to_sign=string_to_sign)
+    message = re.search(r"<Message>(.*?)</Message>", call.response or "", re.S) if call.error_code else None
+    return render_template("admin/request.html", call=call, params=params, string_to_sign=string_to_sign,
+                           message=html.unescape(message.group(1)) if message else None, about=_about(params))
+
+
+ABOUT = (("SenderTokenId", "admin.tokens"), ("TokenId", "admin.tokens"), ("PrepaidInstrumentId", "admin.instruments"),
+         ("CreditInstrumentId", "admin.instruments"), ("TransactionId", "admin.transactions"))
+
+
+def _about(params: dict) -> tuple[str, str, str] | None:
+    """The token, instrument or transaction the request named: (parameter, id, the list that finds it)."""
+    for name, endpoint in ABOUT:
+        if isinstance(params.get(name), str) and params[name]:
+            return name, params[name], endpoint
+    return None

@@ -6,6 +6,7 @@ Nothing here skips: without /usr/bin/chromium or gunicorn the tests fail and say
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -56,16 +57,17 @@ def e2e_database_url(work: Path, schema: str = "fps_e2e") -> str:
     return url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(scope="package")
-def live_server(tmp_path_factory):
-    """The sandbox under gunicorn with two workers: its base URL and environment."""
-    work = tmp_path_factory.mktemp("live")
+@contextlib.contextmanager
+def serve(work: Path, schema: str = "fps_e2e", **settings: str):
+    """The sandbox under gunicorn with two workers, on its own database (a schema of its own on
+    PostgreSQL): yields its base URL, port and environment. `settings` are FPS_SANDBOX_ settings."""
     port = free_port()
-    env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": e2e_database_url(work),
+    env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": e2e_database_url(work, schema),
            "FPS_SANDBOX_FPS_PUBLIC_URL": f"http://127.0.0.1:{port}",  # where the merchant inbox's IPNs go
            "FPS_SANDBOX_FPS_KEY_DIR": str(work), "FPS_SANDBOX_SECRET_KEY": "e2e",
            "FPS_SANDBOX_FPS_SNAPSHOT_DIR": str(work / "snapshots"),  # not the developer's own
-           "FPS_SANDBOX_FPS_PENDING_SECONDS": "1"}  # card and bank payments: Pending for a second
+           "FPS_SANDBOX_FPS_PENDING_SECONDS": "1",  # card and bank payments: Pending for a second
+           **{f"FPS_SANDBOX_{k}": v for k, v in settings.items()}}
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "flask"), "--app", "app", "reset", "--yes"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
@@ -79,6 +81,13 @@ def live_server(tmp_path_factory):
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="package")
+def live_server(tmp_path_factory):
+    """The sandbox under gunicorn with two workers: its base URL and environment."""
+    with serve(tmp_path_factory.mktemp("live")) as server:
+        yield server
 
 
 class Merchant(ThreadingHTTPServer):

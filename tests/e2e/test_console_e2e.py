@@ -168,3 +168,28 @@ def _walk_and_control(live_server, merchant, page) -> None:
     page.goto(base + "/")
     page.click("button[value=reset]")
     assert "back to the demo world" in _flash(page)
+
+
+def test_phone_layout_inputs_nav_and_ids(live_server, browser):
+    """At 390 px: the search box is as tall as the selects beside it, the navigation is one row (it scrolls
+    sideways inside itself), the current page is marked, and a transaction id takes one line."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server['url']}/admin/recipes")
+    page.click("#recipe-refund")
+    page.goto(f"{live_server['url']}/admin/transactions")
+    search = page.locator("input[type=search]").first.bounding_box()
+    select = page.locator("select").first.bounding_box()
+    assert search["height"] >= 44 and abs(search["height"] - select["height"]) <= 2, (search, select)
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('input[type=search]')).fontSize)") >= 15
+    nav = page.locator("header.top nav").bounding_box()
+    assert nav["height"] < 60, nav  # one row
+    assert page.locator("nav a[aria-current=page]").inner_text() == "Transactions"
+    first_id = page.locator("table a.id").first
+    line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('table a.id')).lineHeight) || 20")
+    assert first_id.bounding_box()["height"] <= line * 1.5
+    status = page.locator("table .badge").first.bounding_box()
+    assert status["x"] + status["width"] <= 390  # Status is on screen without scrolling
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    context.close()

@@ -11,6 +11,7 @@ import urllib.request
 from urllib.parse import urlencode
 
 import pytest
+from e2e.conftest import serve
 
 pytestmark = pytest.mark.e2e
 DD_KEY, DD_SECRET = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -108,3 +109,23 @@ def test_each_recipe_yields_its_outcome_in_the_browser(live_server, page, name):
              "expired-instrument": "InstrumentExpired", "usage-limit": "TokenUsageError",
              "special-tokens": "AccountClosed", "pending-then-failed-settlement": "Pending now"}[name]
     assert words in run_recipe(page, live_server, name)
+
+
+@pytest.fixture(scope="module")
+def slow_server(tmp_path_factory):
+    """A second server whose card and bank movements stay Pending for ten minutes: time to cancel one."""
+    with serve(tmp_path_factory.mktemp("slow"), schema="fps_e2e_slow", FPS_PENDING_SECONDS="600") as server:
+        yield server
+
+
+def test_cancel_a_pending_settlement_from_the_console_alone(slow_server, page):
+    message = run_recipe(page, slow_server, "pending-then-failed-settlement")
+    assert "SettleDebt of $1.65: Pending now" in message
+    assert "Pending" in page.inner_text("h1")
+    page.fill("#cancel-reason", "buyer called")
+    page.click("text=Cancel this transaction…")
+    assert "Cancel this Pending SettleDebt?" in page.inner_text("main")
+    page.click("text=Yes, Cancel")
+    assert "Cancel sent as the caller: Cancelled" in page.inner_text(".flash")
+    assert "Cancelled" in page.inner_text("h1") and "none: no money moved" in page.inner_text("main")
+    assert control(slow_server, "state")["books"]["balanced"] is True

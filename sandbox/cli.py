@@ -139,7 +139,8 @@ def register(app: Flask) -> None:
         click.echo(f"\nFPS Sandbox on {url}  (sandbox: no real money)\n")
         click.echo(f"  Query API endpoint   {url}/")
         click.echo(f"  Co-Branded UI        {url}/cobranded-ui/actions/start")
-        click.echo(f"  Admin console        {url}/admin/")
+        click.echo(f"  Admin console        {url}/admin/   (one-click outcomes: {url}/admin/recipes)")
+        click.echo(f"  Merchant inbox       {url}/merchant/   (returnURL {url}/merchant/return; IPNs land here)")
         click.echo(f"  Signing certificate  {url}/certs/{services().signer.cert_dir}/PKICert.pem\n")
         for acc in world["accounts"]:
             if acc.get("access_key"):

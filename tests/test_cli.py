@@ -39,6 +39,7 @@ def test_banner_prints_urls_and_logins(app):
     out = app.test_cli_runner().invoke(args=["banner"]).output
     assert "http://127.0.0.1:5000/admin/" in out and "AKIAIOSFODNN7EXAMPLE" in out
     assert "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" in out and "john@example.com / sandbox" in out
+    assert "http://127.0.0.1:5000/merchant/return" in out and "http://127.0.0.1:5000/admin/recipes" in out
 
 
 def test_docs_list_every_error_code_as_the_code_does(app):

@@ -31,11 +31,11 @@ class PlaygroundForm(FlaskForm):
     submit = SubmitField("Sign")
 
 
-def _example(kind: str) -> str:
+def _example(kind: str, host: str) -> str:
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     if kind == "cbui":
         return ("pipelineName=SetupPrepaid\ncallerReferenceFunding=fund-1\ncallerReferenceSender=sender-1\n"
-                "fundingAmount=10.00\npaymentMethod=ABT,CC\nreturnURL=http://127.0.0.1:8000/return\nversion=2009-01-09")
+                f"fundingAmount=10.00\npaymentMethod=ABT,CC\nreturnURL=http://{host}/merchant/return\nversion=2009-01-09")
     return f"Action=GetTotalPrepaidLiability\nVersion=2008-09-17\nTimestamp={stamp}"
 
 
@@ -48,7 +48,7 @@ def playground():
     form.caller.choices = [SelectChoice(c.access_key, f"{c.name} ({c.access_key})") for c in callers]
     if request.method == "GET":
         form.host.data = request.host
-        form.params.data = _example(request.args.get("kind", "api"))
+        form.params.data = _example(request.args.get("kind", "api"), request.host)
         form.kind.data = request.args.get("kind", "api")
     result, problem, sent = None, None, None
     if form.validate_on_submit():

@@ -36,7 +36,7 @@ def test_dashboard_teaches_aggregation(client, fps, funded):
                  **{"TransactionAmount.Value": "0.25"})
     card = _card(text(client, "/admin/"), "DigitalDownload")
     assert "Pays</dt><dd><strong>40</strong> for $10.00" in card
-    assert "Fees paid</dt><dd><strong>$0.30</strong>" in card and "0.7500¢ per Pay" in card
+    assert "Fees paid</dt><dd><strong>$0.30</strong>" in card and "0.75¢ per Pay" in card
     assert "Prepaid liability</dt><dd>$0.00" in card
 
 

@@ -62,7 +62,7 @@ def crawl(client, start="/admin/") -> dict[str, str]:
         url = todo.popleft()
         if url in seen or "reset" in url:
             continue
-        response = client.get(url)
+        response = client.get(url, follow_redirects=True)  # a search that finds one id opens its page
         assert response.status_code == 200, (url, response.status_code)
         body = response.get_data(as_text=True)
         seen[url] = body

@@ -3,7 +3,7 @@ blueprint (admin/blueprint.py)."""
 
 from . import (  # noqa: F401  (each registers its pages)
     accounts, actions, codes, control, exports, faults, instruments, ledger, notifications, playground, recipes,
-    requests, transactions, views,
+    requests, teaching, transactions, views,
 )
 from .blueprint import bp, host_guard
 

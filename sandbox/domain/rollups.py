@@ -174,10 +174,10 @@ class CallerSummary:
 
     @property
     def fee_per_pay_cents(self) -> Decimal | None:
-        """The fees spread over the Pays, in cents to four places (shown, never booked)."""
+        """The fees spread over the Pays, in cents to two places (shown, never booked)."""
         if not self.pays.count:
             return None
-        return (Decimal(self.fees_cents) / self.pays.count).quantize(Decimal("0.0001"))
+        return (Decimal(self.fees_cents) / self.pays.count).quantize(Decimal("0.01"))
 
 
 def summary(figures: dict[tuple[str, str], Figures]) -> CallerSummary:

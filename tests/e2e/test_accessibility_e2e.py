@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 DD_KEY, DD_SECRET = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 WIDTHS = [(390, 844), (1280, 720)]
 CONSOLE = ["", "accounts", "transactions", "instruments", "tokens", "ledger", "notifications", "ipn-settings",
-           "requests", "recipes", "playground", "faults", "codes", "no-such-page"]
+           "requests", "recipes", "playground", "faults", "codes", "fees", "lab", "no-such-page"]
 
 
 def audit(page) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 PAGES = ["", "accounts", "transactions", "instruments", "tokens", "ledger", "notifications", "ipn-settings", "requests",
-         "faults", "codes", "playground", "recipes"]
+         "faults", "codes", "playground", "recipes", "fees", "lab"]
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,49 @@
+"""The teaching charts, drawn as SVG on the server by pygal (nothing is fetched: `js=[]` drops the
+tooltip script pygal would otherwise load from its CDN). Served as images with text alternatives."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pygal
+from pygal.style import Style
+
+from ..domain import fee_lab
+from ..domain.fees import METHODS, FeeSchedule
+
+STYLE = Style(background="white", plot_background="white", foreground="#1d2530", foreground_strong="#1d2530",
+              foreground_subtle="#5b6673", font_family="system-ui, sans-serif", label_font_size=14,
+              major_label_font_size=14, legend_font_size=14, title_font_size=18,
+              colors=("#146eb4", "#b3261e", "#1c7c3c", "#8a5a00"))
+SIZES = [*range(1, 100, 4), *range(100, 2001, 25)]  # cents: fine steps under a dollar, the tier steps up to $20
+
+
+def _chart(kind, title: str, x_title: str, y_title: str):
+    return kind(js=[], disable_xml_declaration=True, style=STYLE, title=title, x_title=x_title, y_title=y_title,
+                width=900, height=480, show_dots=False, stroke_style={"width": 3}, legend_at_bottom=True,
+                truncate_legend=-1)
+
+
+def dollars(cents: int) -> float:
+    """For the chart's axes only (an SVG coordinate, never money that is kept or added)."""
+    return float(Decimal(cents) / 100)
+
+
+def fee_by_size(schedule: FeeSchedule) -> str:
+    """Fee against the size of one payment, for each payment method: the tiers show as steps."""
+    chart = _chart(pygal.XY, f"Fee on one payment ({schedule.name})", "payment ($)", "fee ($)")
+    for method in METHODS:
+        fees = fee_lab.fee_curve(schedule, method, SIZES)
+        chart.add(fee_lab.METHOD_NAMES[method], [(dollars(a), dollars(f)) for a, f in zip(SIZES, fees, strict=True)])
+    return chart.render(is_unicode=True)
+
+
+def cumulative_fees(schedule: FeeSchedule, given: fee_lab.Inputs) -> str:
+    """Fees paid after each purchase: one payment each, against one prepaid funding up front."""
+    one_by_one, upfront = fee_lab.cumulative(schedule, given)
+    step = max(1, len(one_by_one) // 200)  # at most ~200 points a line, the last purchase always among them
+    shown = sorted({*range(0, len(one_by_one), step), len(one_by_one) - 1})
+    chart = _chart(pygal.XY, "Fees paid as purchases add up", "purchases", "fees paid ($)")
+    chart.add("each purchase its own payment", [(k + 1, dollars(one_by_one[k])) for k in shown])
+    chart.add("one prepaid funding up front", [(k + 1, dollars(upfront[k])) for k in shown])
+    return chart.render(is_unicode=True)

@@ -121,6 +121,8 @@ def register(app: Flask) -> None:
         if verb == "list":
             for found, saved in snapshots.listing(folder):
                 click.echo(f"{found}\t{saved}")
+            for found, about in snapshots.shipped():
+                click.echo(f"{found}\t(ships with the sandbox) {about}")
             return
         try:
             if verb == "save":

@@ -90,7 +90,11 @@ def test_reset_needs_a_post_with_csrf(app, client, funded):
     assert client.get("/admin/reset").status_code == 405
     assert client.post("/admin/reset").status_code == 400
     page = text(client, "/admin/")
-    r = client.post("/admin/reset", data={"csrf_token": csrf(page), "submit": "reset"})
+    asked = client.post("/admin/reset", data={"csrf_token": csrf(page), "submit": "reset"})
+    assert asked.status_code == 200 and "Reset: are you sure?" in asked.get_data(as_text=True)
+    with services_of(app).storage.read() as conn:
+        assert conn.execute(select(func.count()).select_from(Instrument)).scalar_one() == 1  # nothing thrown away yet
+    r = client.post("/admin/reset", data={"csrf_token": csrf(page), "submit": "reset", "confirmed": "yes"})
     assert r.status_code == 302
     with services_of(app).storage.read() as conn:
         assert conn.execute(select(func.count()).select_from(Instrument)).scalar_one() == 0

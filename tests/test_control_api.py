@@ -30,7 +30,8 @@ def test_reset_throws_everything_away(client, funded):
 def test_snapshots_save_list_restore(client, fps, funded):
     saved = post(client, "/admin/api/snapshots", {"name": "funded"})
     assert saved.status_code == 201 and saved.get_json()["name"] == "funded" and saved.get_json()["rows"] > 0
-    assert [s["name"] for s in client.get("/admin/api/snapshots").get_json()["snapshots"]] == ["funded"]
+    listed = client.get("/admin/api/snapshots").get_json()["snapshots"]
+    assert [(s["name"], s["shipped"]) for s in listed] == [("funded", False), ("lesson-1-prepaid", True)]
     fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="p",
              **{"TransactionAmount.Value": "0.50"})
     assert client.get("/admin/api/state").get_json()["counts"]["transactions"] == 2

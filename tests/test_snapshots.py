@@ -31,7 +31,10 @@ def test_restore_returns_the_exact_state(app, client, fps, funded):
     assert dump(app) != saved
     page = client.get("/admin/").get_data(as_text=True)
     assert "lesson-1" in page
-    r = client.post("/admin/snapshots", data={"csrf_token": csrf(page), "name": "lesson-1", "restore": "1"})
+    asked = client.post("/admin/snapshots", data={"csrf_token": csrf(page), "name": "lesson-1", "restore": "1"})
+    assert "Restore: are you sure?" in asked.get_data(as_text=True) and dump(app) != saved  # asks first
+    r = client.post("/admin/snapshots", data={"csrf_token": csrf(page), "name": "lesson-1", "restore": "1",
+                                              "confirmed": "yes"})
     assert r.status_code == 302
     restored = dump(app)
     restored.pop("api_call"), saved.pop("api_call")  # the request log goes on recording the calls in between
@@ -60,7 +63,7 @@ def test_bad_names_are_refused(app, tmp_path, name):
 
 def test_restoring_an_unknown_snapshot(app, client):
     page = client.get("/admin/").get_data(as_text=True)
-    client.post("/admin/snapshots", data={"csrf_token": csrf(page), "name": "nope", "restore": "1"})
+    client.post("/admin/snapshots", data={"csrf_token": csrf(page), "name": "nope", "restore": "1", "confirmed": "yes"})
     assert "there is no snapshot named" in client.get("/admin/").get_data(as_text=True)
 
 
@@ -70,3 +73,31 @@ def test_a_file_that_is_not_a_snapshot_is_refused_clearly(app, tmp_path, content
     (tmp_path / "snaps" / "odd.json").write_text(content)
     with pytest.raises(ValueError, match="is not a snapshot the sandbox saved"):
         snapshots.restore(services_of(app).storage, tmp_path / "snaps", "odd")
+
+
+def test_the_shipped_lesson_restores_from_the_dashboard(app, client, fps):
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "lesson-1-prepaid" in page and "ships with the" in page
+    r = client.post("/admin/snapshots", data={"csrf_token": csrf(page), "name": "lesson-1-prepaid", "restore": "1",
+                                              "confirmed": "yes"})
+    assert r.status_code == 302
+    flashed = client.get("/admin/").get_data(as_text=True)
+    assert "Restored snapshot &#39;lesson-1-prepaid&#39;" in flashed
+    from sqlalchemy import select
+
+    from conftest import assert_books_balance
+    from sandbox.models import FpsTransaction, Instrument
+    with services_of(app).storage.read() as conn:
+        ops = conn.execute(select(FpsTransaction.operation, FpsTransaction.fee_cents)).all()
+        inst = conn.execute(select(Instrument.instrument_id, Instrument.balance_cents)).one()
+    assert sorted(ops) == [("FundPrepaid", 30)] + [("Pay", 0)] * 5
+    assert inst.balance_cents == 750
+    balance = fps.call("GetPrepaidBalance", PrepaidInstrumentId=inst.instrument_id)
+    assert balance.find("GetPrepaidBalanceResult/PrepaidBalance/AvailableBalance/Value") == "7.500000"
+    assert_books_balance(app)
+
+
+def test_a_shipped_lesson_cannot_be_overwritten(app, tmp_path):
+    with pytest.raises(ValueError, match="ships with the sandbox"):
+        snapshots.save(services_of(app).storage, tmp_path / "snaps", "lesson-1-prepaid")
+    assert "lesson-1-prepaid" in app.test_cli_runner().invoke(args=["snapshot", "list"]).output

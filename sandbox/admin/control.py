@@ -73,7 +73,8 @@ def api_snapshots():
     """GET lists the saved snapshots; POST {"name": ...} saves the whole state under a name."""
     folder = snapshots.folder_for(current_app)
     if request.method == "GET":
-        return jsonify(snapshots=[{"name": n, "saved_at": at} for n, at in snapshots.listing(folder)])
+        return jsonify(snapshots=[{"name": n, "saved_at": at, "shipped": False} for n, at in snapshots.listing(folder)]
+                       + [{"name": n, "about": about, "shipped": True} for n, about in snapshots.shipped()])
     name = _body().get("name")
     if not isinstance(name, str):
         raise BadInput("name must be a string")
@@ -90,7 +91,7 @@ def api_restore(name: str):
     """Replace the whole state with a saved snapshot (upgraded first if it is older)."""
     _body()
     folder = snapshots.folder_for(current_app)
-    if name not in {n for n, _ in snapshots.listing(folder)}:
+    if name not in {n for n, _ in [*snapshots.listing(folder), *snapshots.shipped()]}:
         raise BadInput(f"there is no snapshot named {name[:80]!r}", 404)
     try:
         restored = snapshots.restore(services().storage, folder, name)

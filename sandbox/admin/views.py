@@ -35,6 +35,7 @@ def index():
         board = dashboard(conn)
     clock = services().clock
     return render_template("admin/index.html", snapshots=snapshots.listing(snapshots.folder_for(current_app)),
+                           shipped=snapshots.shipped(),
                            **vars(board), reset_form=ActionForm(),
                            clock_form=ClockForm(), clock_offset=clock.offset, clock_shared=hasattr(clock, "move"))
 
@@ -42,8 +43,15 @@ def index():
 @bp.route("/reset", methods=["POST"])
 def reset():
     """Throw everything away and load the demo world again (same as `flask reset`)."""
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if not form.validate_on_submit():
         abort(400)
+    if request.form.get("confirmed") != "yes":
+        return render_template("admin/confirm.html", form=form, action="Reset", verb="reset to the demo world",
+                               detail=None, back=url_for("admin.index"), hidden={"submit": "reset"},
+                               what="Throw away every instrument, token, transaction, notification and request, and "
+                                    "load the demo world again? Saved snapshots are kept.",
+                               note="Save a snapshot first if you may want today's state back.")
     with services().storage.write() as conn:
         world.reset(conn, world.load_fixture(ROOT / current_app.config["FPS_FIXTURE"]), utcnow())
     flash("The sandbox is back to the demo world.")
@@ -78,6 +86,11 @@ def snapshot():
     if not ActionForm().validate_on_submit():
         abort(400)
     name = (request.form.get("name") or "").strip()
+    if request.form.get("restore") and request.form.get("confirmed") != "yes":
+        return render_template("admin/confirm.html", form=ActionForm(), action="Restore", verb=f"restore {name!r}",
+                               detail=None, back=url_for("admin.index"), hidden={"name": name, "restore": "1"},
+                               what=f"Replace everything in the sandbox with the snapshot {name!r}? What is here now "
+                                    "is thrown away.", note="Save a snapshot first if you may want today's state back.")
     try:
         if request.form.get("restore"):
             restored = snapshots.restore(services().storage, snapshots.folder_for(current_app), name)

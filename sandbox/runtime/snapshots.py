@@ -19,12 +19,14 @@ from sqlalchemy import DateTime, Integer, MetaData, create_engine, delete, inser
 from sqlalchemy.pool import StaticPool
 
 from . import schema
+from ..config import ROOT
 from ..domain.clock import utcnow
 from ..domain.text import ascii_digits
 from ..models import Base
 from .storage import Storage
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}")
+SHIPPED = ROOT / "fixtures" / "snapshots"  # lessons' starting points that ship with the sandbox (read-only)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ def _plain(value):
 def save(storage: Storage, folder: Path, name: str) -> int:
     """Save every table's rows under `name`; answers how many rows."""
     path = _file(folder, name)
+    if (SHIPPED / path.name).exists():
+        raise ValueError(f"the name {name!r} belongs to a lesson that ships with the sandbox; choose another")
     data, count = {}, 0
     with storage.read() as conn:
         if conn.dialect.name == "postgresql":  # one consistent view across all tables
@@ -70,6 +74,8 @@ def save(storage: Storage, folder: Path, name: str) -> int:
 def restore(storage: Storage, folder: Path, name: str) -> Restored:
     """Replace the whole state with the snapshot's, upgraded first if an older version saved it."""
     path = _file(folder, name)
+    if not path.exists():
+        path = SHIPPED / path.name
     if not path.exists():
         raise ValueError(f"there is no snapshot named {name!r}")
     try:
@@ -144,8 +150,13 @@ def _typed(table, row: dict) -> dict:
     return out
 
 
+def shipped() -> list[tuple[str, str]]:
+    """(name, what it holds) of every lesson snapshot that ships with the sandbox."""
+    return [(path.stem, json.loads(path.read_text()).get("about", "")) for path in sorted(SHIPPED.glob("*.json"))]
+
+
 def listing(folder: Path) -> list[tuple[str, str]]:
-    """(name, saved at) of every snapshot, newest first."""
+    """(name, saved at) of every snapshot saved here, newest first."""
     if not folder.exists():
         return []
     found = []

@@ -5,6 +5,7 @@ import hmac
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from ..domain.money import display
 from ..domain.text import ascii_digits
 from ..runtime.hosts import allowed_hosts, console_host_allowed
 
@@ -66,3 +67,20 @@ def book_label(book: str, names: dict) -> str:
         return f"{names.get(ref, ref)} · debt written off (expense)"
     return {"clearing": "clearing (in flight)", "fee_revenue": "FPS fee revenue",
             "opening": "opening balances (demo world)"}.get(book, book)
+
+
+READINGS = {"balance": "holds {}", "funding": "{} came in from outside", "prepaid": "the buyer can still spend {}",
+            "prepaid_liability": "owes buyers {} of prepaid value", "receivable": "the buyer owes {}",
+            "credit_sales": "{} sold on credit, not yet settled", "written_off": "{} written off",
+            "fee_revenue": "FPS earned {} in fees", "clearing": "{} in flight", "opening": "{} opened the demo world"}
+
+
+@bp.app_template_filter("book_reading")
+def book_reading(book: str, cents: int) -> str:
+    """A book's balance in words a class can read: "owes buyers $8.00 of prepaid value", not "-$8.00"."""
+    kind = book.partition(":")[0]
+    if cents == 0:
+        return "empty"
+    words = READINGS.get(kind, "{}").format(display(abs(cents)))
+    return words if (cents > 0) == (kind in ("balance", "prepaid", "receivable", "written_off", "clearing")) \
+        else f"{words} (the other way round)"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, url_for
 
+from ..domain.money import display
 from ..queries import transactions as query
 from ..queries.requests import refused
 from ..runtime.services import services
 from .blueprint import bp
+from . import sequence
 from .actions import refundable
+from .blueprint import book_label
 from .forms import CancelForm, RefundForm
 from .paging import arg, before, int_arg
 
@@ -41,4 +44,17 @@ def transaction(transaction_id: str):
             abort(404)
         calls = refused(conn, [transaction_id])
     return render_template("admin/transaction.html", **vars(detail), refused=calls, left=refundable(detail),
+                           flow=money_flow(detail),
                            refund_form=RefundForm(), cancel_form=CancelForm())
+
+
+def money_flow(detail) -> str:
+    """The transaction's ledger lines as a picture: one column per book, one arrow per transfer."""
+    lines = detail.lines
+    books = list(dict.fromkeys(line.book for line in lines))
+    arrows = [sequence.Arrow(books.index(out.book), books.index(into.book), display(into.amount_cents), note=out.memo,
+                             href=url_for("admin.ledger", book=into.book))
+              for out, into in zip(lines[::2], lines[1::2], strict=False)  # ledger.post writes (out, into) pairs
+              if out.amount_cents < 0 and into.amount_cents == -out.amount_cents]
+    return sequence.render(f"Where the money of {detail.txn.operation} {detail.txn.transaction_id} went",
+                           [book_label(book, detail.names) for book in books], arrows, key="flow")

@@ -160,7 +160,7 @@ def test_transaction_page_links_its_requests_and_notifications(client, fps, fund
     tid = fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="p",
                    **{"TransactionAmount.Value": "0.50"}).find("PayResult/TransactionId")
     page = text(client, f"/admin/transactions/{tid}")
-    request_link = page.split('href="/admin/requests/')[1].split('"')[0]
+    request_link = page.split("<h2>API requests</h2>")[1].split('href="/admin/requests/')[1].split('"')[0]
     assert "PayResponse" in text(client, f"/admin/requests/{request_link}")
     note_link = page.split('href="/admin/notifications/')[1].split('"')[0]
     assert tid in text(client, f"/admin/notifications/{note_link}")

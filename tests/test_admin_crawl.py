@@ -116,8 +116,7 @@ def test_detail_pages_link_their_neighbours(client, fps, funded):
     assert f"/admin/tokens/{token}" in inst and f"/admin/transactions/{tid}" in inst
     book = next(u for u in inst if u.startswith("/admin/ledger?book=prepaid:"))
     assert f"/admin/transactions/{tid}" in links(book)
-    request = next(u for u in txn if u.startswith("/admin/requests/"))
-    assert f"/admin/transactions/{tid}" in links(request)
+    assert any(f"/admin/transactions/{tid}" in links(u) for u in txn if u.startswith("/admin/requests/"))
     note = next(u for u in txn if u.startswith("/admin/notifications/"))
     assert f"/admin/transactions/{tid}" in links(note)
     john = links("/admin/accounts/3")

@@ -16,7 +16,8 @@ def test_a_fundings_flow_has_one_arrow_per_transfer_each_linking_its_book(app, c
         lines = conn.execute(select(LedgerEntry.book, LedgerEntry.amount_cents)
                              .where(LedgerEntry.transaction_pk == txn.id).order_by(LedgerEntry.id)).all()
     html = client.get(f"/admin/transactions/{txn.transaction_id}").get_data(as_text=True)
-    svg = html[html.index('<svg xmlns="http://www.w3.org/2000/svg"'):html.index("</svg>") + 6]
+    start = html.index('aria-labelledby="flow-title')
+    svg = html[html.rindex("<svg", 0, start):html.index("</svg>", start) + 6]
     assert svg.count('marker-end="url(#flow-head)"') == len(lines) // 2
     linked = re.findall(r'<a href="/admin/ledger\?book=([^"]+)">', svg)
     assert linked == [into.book for into in lines[1::2]]
@@ -48,3 +49,42 @@ def test_the_sequence_renderer_escapes_and_numbers_its_arrows():
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     from xml.etree import ElementTree
     ElementTree.fromstring(svg)  # well-formed
+
+
+def test_the_sequence_diagram_of_a_pay_matches_the_request_log(app, client, fps, buyer):
+    from sqlalchemy import or_, update
+
+    from conftest import prepaid_params
+    from listener import Listener
+    from sandbox.models import Account, ApiCall
+    from sandbox.runtime import ipn
+    ret = buyer.authorize(prepaid_params())
+    fps.call("FundPrepaid", SenderTokenId=ret["fundingTokenID"], PrepaidInstrumentId=ret["prepaidInstrumentID"],
+             CallerReference="f", **{"FundingAmount.Value": "10.00"})
+    with Listener() as listener:
+        with services_of(app).storage.write() as conn:
+            conn.execute(update(Account).values(ipn_url=listener.url))
+        tid = fps.call("Pay", SenderTokenId=ret["prepaidSenderTokenID"], CallerReference="p",
+                       **{"TransactionAmount.Value": "0.50"}).find("PayResult/TransactionId")
+        fps.call("Refund", TransactionId=tid, CallerReference="r", **{"RefundAmount.Value": "9.00"})  # refused
+        ipn.deliver_due(services_of(app))
+    with services_of(app).storage.read() as conn:
+        about = conn.execute(select(ApiCall.id, ApiCall.action, ApiCall.error_code).where(
+            or_(ApiCall.transaction_id == tid, ApiCall.subject == tid)).order_by(ApiCall.id)).all()
+        start = conn.execute(select(ApiCall.id).where(ApiCall.face == "cbui")).scalar_one()
+    assert [(a.action, a.error_code) for a in about] == [("Pay", None), ("Refund", "RefundAmountExceeded")]
+    html = client.get(f"/admin/transactions/{tid}").get_data(as_text=True)
+    at = html.index('aria-labelledby="talk-title')
+    svg = html[html.rindex("<svg", 0, at):html.index("</svg>", at) + 6]
+    labels = re.findall(r'<text [^>]*text-anchor="(?:middle|start)"[^>]*>(\d+\. [^<]+)</text>', svg)
+    assert labels == ["1. GET signed start link", "2. 302 sign-in page", "3. 302 to the returnURL",
+                      "4. GET returnURL (signed)", "5. Pay", "6. 200 OK", "7. Refund", "8. 400 RefundAmountExceeded",
+                      "9. POST TransactionStatus"], labels  # in time order: the delivery came after the Refund
+    requests = re.findall(r'<a href="/admin/requests/(\d+)">', svg)
+    assert [int(r) for r in requests] == [start, about[0].id, about[0].id, about[1].id, about[1].id]
+    assert "delivered, answered 200" in svg and re.search(r'<a href="/admin/notifications/\d+">', svg)
+    download = client.get(f"/admin/transactions/{tid}/sequence.svg")
+    assert download.mimetype == "image/svg+xml" and "attachment" in download.headers["Content-Disposition"]
+    assert client.get("/admin/transactions/NOPE/sequence.svg").status_code == 404
+    token = client.get(f"/admin/tokens/{ret['prepaidSenderTokenID']}/sequence.svg").get_data(as_text=True)
+    assert "5. Pay" in token and "GET signed start link" in token

@@ -101,3 +101,22 @@ def test_a_shipped_lesson_cannot_be_overwritten(app, tmp_path):
     with pytest.raises(ValueError, match="ships with the sandbox"):
         snapshots.save(services_of(app).storage, tmp_path / "snaps", "lesson-1-prepaid")
     assert "lesson-1-prepaid" in app.test_cli_runner().invoke(args=["snapshot", "list"]).output
+
+
+def test_a_snapshot_saved_at_a_revision_between_releases_is_upgraded(app, client, fps, funded, tmp_path):
+    """Saved by a version whose schema was 0008 (migrations 0009-0011 came later): restored, rows kept."""
+    import json
+
+    folder = tmp_path / "snaps"
+    snapshots.save(services_of(app).storage, folder, "mid")
+    document = json.loads((folder / "mid.json").read_text())
+    document["schema"] = "0008"
+    for row in document["tables"]["api_call"]:
+        row.pop("subject")  # 0009 added it
+    for table in ("caught_notification", "lesson_run"):  # 0010 and 0011 added them
+        document["tables"].pop(table)
+    (folder / "mid.json").write_text(json.dumps(document))
+    restored = snapshots.restore(services_of(app).storage, folder, "mid")
+    assert restored.upgraded_from == "0008" and restored.rows > 0
+    balance = fps.call("GetPrepaidBalance", PrepaidInstrumentId=funded["prepaidInstrumentID"])
+    assert balance.find("GetPrepaidBalanceResult/PrepaidBalance/AvailableBalance/Value") == "10.000000"

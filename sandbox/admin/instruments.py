@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, url_for
 
 from ..queries import instruments as query
+from ..queries import traffic
 from ..queries.requests import refused
 from ..queries.transactions import accounts as all_accounts
 from ..runtime.services import services
+from . import diagrams
 from .blueprint import bp
 from .forms import CancelForm
 from .paging import arg, before, int_arg
@@ -64,4 +66,6 @@ def token(token_id: str):
         if detail is None:
             abort(404)
         calls = refused(conn, [token_id])
-    return render_template("admin/token.html", **vars(detail), refused=calls, form=CancelForm())
+        talk = traffic.for_token(conn, token_id)
+    return render_template("admin/token.html", **vars(detail), refused=calls, form=CancelForm(),
+                           talk=diagrams.draw("Who talked to whom", talk, "talk"))

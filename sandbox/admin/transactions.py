@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, url_for
 
 from ..domain.money import display
+from ..queries import traffic
 from ..queries import transactions as query
 from ..queries.requests import refused
 from ..runtime.services import services
 from .blueprint import bp
-from . import sequence
+from . import diagrams, sequence
 from .actions import refundable
 from .blueprint import book_label
 from .forms import CancelForm, RefundForm
@@ -43,8 +44,9 @@ def transaction(transaction_id: str):
         if detail is None:
             abort(404)
         calls = refused(conn, [transaction_id])
+        talk = traffic.for_transaction(conn, transaction_id)
     return render_template("admin/transaction.html", **vars(detail), refused=calls, left=refundable(detail),
-                           flow=money_flow(detail),
+                           flow=money_flow(detail), talk=diagrams.draw("Who talked to whom", talk, "talk"),
                            refund_form=RefundForm(), cancel_form=CancelForm())
 
 

@@ -84,7 +84,11 @@ def install(conn: Connection, pipeline: Pipeline, now: datetime, ids: IdGenerato
     return installed
 
 
-def demo_buyers(conn: Connection) -> list:
-    """The personal accounts that can sign in (the sign-in page lists them)."""
-    return conn.execute(select(Account.name, Account.email)
-                        .where(Account.kind == "personal", Account.password.is_not(None)).order_by(Account.id)).all()
+def demo_buyers(conn: Connection, each: int = 3) -> list:
+    """The personal accounts that can sign in, for the sign-in page: the demo world's first ones and the
+    newest ones (a lesson's own buyer), `each` of both."""
+    query = select(Account.id, Account.name, Account.email).where(Account.kind == "personal",
+                                                                 Account.password.is_not(None))
+    first = conn.execute(query.order_by(Account.id).limit(each)).all()
+    newest = conn.execute(query.order_by(Account.id.desc()).limit(each)).all()
+    return sorted({r.id: r for r in [*first, *newest]}.values(), key=lambda r: r.id)

@@ -8,9 +8,9 @@ cents; timestamps are naive UTC. A change to a table ships as a migration (CONTR
 from .accounts import Account, PaymentMethod
 from .base import Base, partial_index
 from .instruments import Instrument, Token, UsageLimit
-from .sandbox import ApiCall, CaughtNotification, CbuiPipeline, DeliveryAttempt, Fault, Notification, SandboxMeta
+from .sandbox import ApiCall, CaughtNotification, CbuiPipeline, DeliveryAttempt, Fault, LessonRun, Notification, SandboxMeta
 from .transactions import BookTotal, CallerTotal, FpsTransaction, LedgerEntry, StatusHistory
 
 __all__ = ["Account", "ApiCall", "Base", "BookTotal", "CallerTotal", "CaughtNotification", "CbuiPipeline", "DeliveryAttempt", "Fault",
-           "FpsTransaction", "Instrument", "LedgerEntry", "Notification", "PaymentMethod", "SandboxMeta",
+           "FpsTransaction", "Instrument", "LedgerEntry", "LessonRun", "Notification", "PaymentMethod", "SandboxMeta",
            "StatusHistory", "Token", "UsageLimit", "partial_index"]

@@ -89,7 +89,8 @@ class ApiCall(Base):
     __table_args__ = (Index("ix_api_call_request_id", "request_id"), Index("ix_api_call_transaction", "transaction_id"),
                       Index("ix_api_call_action", "action", "id"), Index("ix_api_call_access_key", "access_key", "id"),
                       partial_index("ix_api_call_errors", "id", where="error_code IS NOT NULL"),
-                      partial_index("ix_api_call_refused_subject", "subject", "id", where="error_code IS NOT NULL"))
+                      partial_index("ix_api_call_refused_subject", "subject", "id", where="error_code IS NOT NULL"),
+                      partial_index("ix_api_call_cbui", "access_key", "id", where="face = 'cbui'"))
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column()
@@ -138,3 +139,16 @@ class CaughtNotification(Base):
     params: Mapped[str] = mapped_column(Text)  # JSON of the form fields received
     verified: Mapped[bool]  # what VerifySignature said of them
     answered: Mapped[int]  # the HTTP status the catcher answered with
+
+
+class LessonRun(Base):
+    """One run of a guided lesson, in a caller and a buyer of its own: the step reached, the ids it made,
+    and each step's request, response and money before and after (JSON)."""
+
+    __tablename__ = "lesson_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson: Mapped[str] = mapped_column(String(32))
+    caller_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(Text)

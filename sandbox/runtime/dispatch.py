@@ -19,7 +19,7 @@ from .services import services
 from ..signature import hmac_sign, string_to_sign_v2
 
 ORIGIN = "fps_sandbox.origin"  # a WSGI environ key: set here, never by an HTTP header
-IN_PROCESS = ("console", "merchant")  # the faces that send calls this way; the request log names them
+IN_PROCESS = ("console", "merchant", "lesson")  # the faces that send calls this way; the request log names them
 VERSION = "2008-09-17"
 
 

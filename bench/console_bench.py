@@ -99,8 +99,19 @@ def seed(app, total: int) -> None:
              CallerReference="denied", **amount("FundingAmount", "9.75"))
     for n in range(20):
         fps.call("Pay", SenderTokenId="NOPE" * 4, CallerReference=f"bad-{n}", **amount("TransactionAmount", "0.01"))
+    run_lesson(client)
     svc.request_log.flush()
     fold_totals(svc)
+
+
+def run_lesson(client) -> None:
+    """A whole prepaid lesson, clicked through as a teacher would (tests/test_lessons.py's steps)."""
+    from test_lessons import click_through, do, page, start
+
+    run = start(client, "prepaid")
+    click_through(client, page(client, f"{run}/2"))
+    for n in range(3, 9):
+        do(client, run, n)
 
 
 def copy_pays(svc, total: int, template_id: str) -> None:
@@ -219,6 +230,9 @@ def pages(app) -> list[tuple[str, str]]:
         top_call = conn.execute(select(func.max(A.id))).scalar()
         request_id = conn.execute(select(A.request_id).where(A.id == top_call // 2)).scalar()
         note = conn.execute(select(func.max(Notification.id))).scalar()
+        from sandbox.models import LessonRun
+
+        lesson = conn.execute(select(func.max(LessonRun.id))).scalar()
     half = middle_id
     return [
         ("dashboard", "/admin/"),
@@ -258,6 +272,16 @@ def pages(app) -> list[tuple[str, str]]:
         ("requests, search RequestId", f"/admin/requests?q={request_id}"),
         ("request", f"/admin/requests/{top_call // 2}"),
         ("faults", "/admin/faults"),
+        ("fee lab (scenarios, fees saved here)", "/admin/lab"),
+        ("fee schedules and calculator", "/admin/fees?amount=0.50"),
+        ("chart: Pays per day", "/admin/charts/pays.svg"),
+        ("chart: money and fees per day", "/admin/charts/money.svg"),
+        ("chart: fees as purchases add up", "/admin/lab/cumulative.svg"),
+        ("transaction's sequence diagram (.svg)", f"/admin/transactions/{middle}/sequence.svg"),
+        ("lessons", "/admin/lessons"),
+        ("lesson step: twenty Pays done", f"/admin/lessons/run/{lesson}/5"),
+        ("lesson's last step (whole-run diagram)", f"/admin/lessons/run/{lesson}/8"),
+        ("merchant inbox", "/merchant/"),
         ("full books check (on request)", "/admin/ledger/check"),
     ]
 

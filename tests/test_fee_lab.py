@@ -129,3 +129,27 @@ def test_fees_saved_on_this_sandbox(app, client, fps, funded):
     # funded by ABT: twenty $0.50 balance payments would cost 20 × $0.08; the funding cost $0.30
     assert re.findall(r'<td class="num">(?:<strong>)?([^<]+)', row)[:5] == ["20", "$10.00", "$1.60", "$0.30", "$1.30"]
     assert services_of(app).policy.fees.name == "default"
+
+
+def test_the_dashboard_says_what_the_pays_would_have_cost_and_charts_them(client, fps, funded):
+    for n in range(20):
+        fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference=f"song{n}",
+                 **{"TransactionAmount.Value": "0.50"})
+    html = client.get("/admin/").get_data(as_text=True)
+    card = html[html.index(">DigitalDownload</a> (caller)"):]
+    assert re.search(r'class="one-by-one">its Pays would have cost\s*<strong>\$1.60</strong> in fees', card)
+    assert "Fees paid</dt><dd><strong>$0.30</strong>" in card
+    assert 'src="/admin/charts/pays.svg"' in html and 'src="/admin/charts/money.svg"' in html
+    pays = client.get("/admin/charts/pays.svg")
+    assert pays.mimetype == "image/svg+xml" and "DigitalDownload" in pays.get_data(as_text=True)
+    assert '<desc class="value">20</desc>' in pays.get_data(as_text=True)  # one day, twenty Pays
+    money = client.get("/admin/charts/money.svg").get_data(as_text=True)
+    assert "DigitalDownload: money moved" in money and "DigitalDownload: fees" in money
+    assert not re.search(r'(src|href)="https?://', money)
+    assert client.get("/admin/charts/pie.svg").status_code == 404
+
+
+def test_the_charts_draw_an_empty_sandbox(client):
+    for name in ("pays", "money"):
+        r = client.get(f"/admin/charts/{name}.svg")
+        assert r.status_code == 200 and r.get_data(as_text=True).startswith("<svg")

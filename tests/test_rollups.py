@@ -123,3 +123,35 @@ def test_a_fold_never_passes_a_writer_still_at_work(app, fps, funded):
         assert rollups.advance_books(conn) > 0
     with svc.storage.read() as conn:
         assert not rollups.behind(conn)[0]
+
+
+def test_totals_over_time_fold_and_read_exactly(app, fps, funded):
+    """Per day and per Pay amount: folded or not, the same figures; the books check compares them with a count."""
+    from sandbox.domain import books, history_rollups
+
+    def pay(n, value):
+        fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference=f"t{n}",
+                 **{"TransactionAmount.Value": value})
+
+    for n in range(3):
+        pay(n, "0.50")
+    svc = services_of(app)
+    with svc.storage.read() as conn:
+        before = history_rollups.days(conn), history_rollups.pay_amounts(conn)
+    with svc.storage.write() as conn:
+        assert history_rollups.advance(conn) > 0
+    pay(9, "0.25")
+    with svc.storage.read() as conn:
+        days, amounts = history_rollups.days(conn), history_rollups.pay_amounts(conn)
+        assert books.check_books(conn).ok
+    (day,) = days[1].keys()
+    assert days[1][day]["Pay"].count == 4 and days[1][day]["Pay"].amount_cents == 175
+    assert days[1][day]["FundPrepaid"].fee_cents == 30
+    assert sorted(amounts[1]) == [("ABT", 25, 1), ("ABT", 50, 3)]
+    assert before[0][1][day]["Pay"].count == 3  # read before the fold, from the status history alone
+    with svc.storage.write() as conn:
+        conn.exec_driver_sql("UPDATE pay_amount_total SET count = count + 1")
+    with svc.storage.read() as conn:
+        assert any("running Pays of caller 1" in p for p in books.check_books(conn).problems)
+    with svc.storage.write() as conn:
+        conn.exec_driver_sql("UPDATE pay_amount_total SET count = count - 1")  # the books balance again

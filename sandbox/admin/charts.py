@@ -10,6 +10,9 @@ from pygal.style import Style
 
 from ..domain import fee_lab
 from ..domain.fees import METHODS, FeeSchedule
+from ..domain.statuses import Operation
+
+COLLECTING = Operation.COLLECTING
 
 STYLE = Style(background="white", plot_background="white", foreground="#1d2530", foreground_strong="#1d2530",
               foreground_subtle="#5b6673", font_family="system-ui, sans-serif", label_font_size=14,
@@ -46,4 +49,40 @@ def cumulative_fees(schedule: FeeSchedule, given: fee_lab.Inputs) -> str:
     chart = _chart(pygal.XY, "Fees paid as purchases add up", "purchases", "fees paid ($)")
     chart.add("each purchase its own payment", [(k + 1, dollars(one_by_one[k])) for k in shown])
     chart.add("one prepaid funding up front", [(k + 1, dollars(upfront[k])) for k in shown])
+    return chart.render(is_unicode=True)
+
+
+def _busiest(days: dict, names: dict[int, str], most: int = 6) -> list[int]:
+    pays = {pk: sum(f["Pay"].count for f in by_day.values() if "Pay" in f) for pk, by_day in days.items()}
+    return [pk for pk in sorted(days, key=lambda pk: -pays[pk]) if pk in names][:most]
+
+
+def _days(days: dict, callers: list[int]) -> list[str]:
+    return sorted({day for pk in callers for day in days[pk]})[-31:]  # the last month with activity
+
+
+def pays_per_day(days: dict, names: dict[int, str]) -> str:
+    """Pays per day, one series per caller (the busiest six)."""
+    callers = _busiest(days, names)
+    labels = _days(days, callers)
+    chart = _chart(pygal.Bar, "Pays per day", "day (UTC)", "Pays")
+    chart.x_labels = labels
+    for pk in callers:
+        chart.add(names[pk], [days[pk][d]["Pay"].count if "Pay" in days[pk].get(d, {}) else 0 for d in labels])
+    return chart.render(is_unicode=True)
+
+
+def money_per_day(days: dict, names: dict[int, str]) -> str:
+    """Money moved (fundings and settlements) and fees per day, per caller (the busiest six)."""
+    callers = _busiest(days, names)
+    labels = _days(days, callers)
+    chart = _chart(pygal.Line, "Money moved and fees per day", "day (UTC)", "$")
+    chart.x_labels = labels
+    chart.show_dots = True
+    for pk in callers:
+        moved = [sum(days[pk].get(d, {})[op].amount_cents for op in COLLECTING if op in days[pk].get(d, {}))
+                 for d in labels]
+        fees = [sum(f.fee_cents for f in days[pk].get(d, {}).values()) for d in labels]
+        chart.add(f"{names[pk]}: money moved", [dollars(c) for c in moved])
+        chart.add(f"{names[pk]}: fees", [dollars(c) for c in fees])
     return chart.render(is_unicode=True)

@@ -122,7 +122,7 @@ def lesson_step(run_id: int, n: int):
         pending = None
     return render_template(
         "admin/lesson.html", run=run, plan=plan, step=step, n=n, done=run.done.get(step.key), caller=_caller(run),
-        pending=pending,
+        pending=pending, names={run.caller_id: _caller(run).name, run.buyer_id: buyer.name},
         buyer=buyer, link=_signed_link(run, plan) if step.kind == "cbui" else None, form=ActionForm(),
         money_names=MONEY, elements=ELEMENTS, present=bool(request.args.get("present")),
         talk=diagrams.draw(f"Lesson run {run.id}: who talked to whom", talk, "talk") if talk else None)

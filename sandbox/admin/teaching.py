@@ -11,6 +11,8 @@ from ..config import ROOT
 from ..domain import fee_lab
 from ..domain.fees import METHODS, FeeSchedule
 from ..domain.money import display, parse_cents
+from ..domain import history_rollups
+from ..queries.accounts import callers
 from ..queries.savings import saved
 from ..runtime.services import services
 from . import charts
@@ -91,3 +93,15 @@ def lab_chart(chart: str):
     else:
         abort(404)
     return Response(svg, mimetype="image/svg+xml", headers={"Content-Disposition": f'inline; filename="{chart}.svg"'})
+
+
+@bp.route("/charts/<name>.svg")
+def chart(name: str):
+    """The dashboard's charts over time, from the running totals: `pays` and `money`."""
+    draw = {"pays": charts.pays_per_day, "money": charts.money_per_day}.get(name)
+    if draw is None:
+        abort(404)
+    with services().storage.read() as conn:
+        days = history_rollups.days(conn)
+        names = {c.id: c.name for c in callers(conn)}
+    return Response(draw(days, names), mimetype="image/svg+xml")

@@ -32,7 +32,7 @@ def index():
     """Dashboard: per caller its figures (Pays, money moved, fees, liability, debt), the books
     check, recent activity, and the controls."""
     with services().storage.read() as conn:
-        board = dashboard(conn)
+        board = dashboard(conn, services().policy.fees)
     clock = services().clock
     return render_template("admin/index.html", snapshots=snapshots.listing(snapshots.folder_for(current_app)),
                            shipped=snapshots.shipped(),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, func, select
 
 from ..models import Account, FpsTransaction, Instrument, LedgerEntry
-from . import kinds, ledger, rollups
+from . import history_rollups, kinds, ledger, rollups
 from .statuses import Status
 
 
@@ -63,7 +63,23 @@ def _check_running_totals(conn: Connection, books: dict) -> list[str]:
         if folded.get(key) != counted.get(key):
             problems.append(f"running figures of caller {key[0]}, {key[1]} {key[2]}: {folded.get(key)} but "
                             f"the status history says {counted.get(key)}")
-    return problems
+    return problems + _check_over_time(conn)
+
+
+def _check_over_time(conn: Connection) -> list[str]:
+    """The totals over time (history_rollups.py) agree with a full count of the status history."""
+    by_day = {(pk, day, op): (f.count, f.amount_cents, f.fee_cents) for pk, days in history_rollups.days(conn).items()
+              for day, ops in days.items() for op, f in ops.items()}
+    counted = {(pk, day, op): (count, int(amount), int(fee))
+               for pk, day, op, count, amount, fee in conn.execute(history_rollups.days_after(0))}
+    amounts = {(pk, method, amount): count for pk, rows in history_rollups.pay_amounts(conn).items()
+               for method, amount, count in rows}
+    pays = {(pk, method, int(amount)): count
+            for pk, method, amount, count in conn.execute(history_rollups.pay_amounts_after(0))}
+    return ([f"running figures of caller {k[0]} on {k[1]}, {k[2]}: {by_day.get(k)} but the status history says "
+             f"{counted.get(k)}" for k in sorted(by_day.keys() | counted.keys(), key=str) if by_day.get(k) != counted.get(k)]
+            + [f"running Pays of caller {k[0]}, {k[1]} {k[2]}: {amounts.get(k)} but the status history says {pays.get(k)}"
+               for k in sorted(amounts.keys() | pays.keys(), key=str) if amounts.get(k) != pays.get(k)])
 
 
 def quick_check(conn: Connection) -> BooksReport:

@@ -92,7 +92,7 @@ def statuses_after(after, through: int | None = None):
     return q if through is None else q.where(h.id <= through)
 
 
-def _mark_subquery(key: str):
+def mark_subquery(key: str):
     """A watermark, read inside the statement that uses it."""
     return (select(func.coalesce(func.max(sa_cast(SandboxMeta.value, BigInteger)), 0))
             .where(SandboxMeta.key == key).scalar_subquery())
@@ -100,11 +100,11 @@ def _mark_subquery(key: str):
 
 def behind(conn: Connection) -> tuple[bool, bool]:
     """Whether the ledger and the status history have rows after their marks."""
-    return (bool(conn.execute(select(func.max(LedgerEntry.id) > _mark_subquery(LEDGER_MARK))).scalar()),
-            bool(conn.execute(select(func.max(StatusHistory.id) > _mark_subquery(STATUS_MARK))).scalar()))
+    return (bool(conn.execute(select(func.max(LedgerEntry.id) > mark_subquery(LEDGER_MARK))).scalar()),
+            bool(conn.execute(select(func.max(StatusHistory.id) > mark_subquery(STATUS_MARK))).scalar()))
 
 
-def _fold(conn: Connection, source, mark_key: str, delta, total, keys: tuple[str, ...], sums: tuple[str, ...]) -> int:
+def fold(conn: Connection, source, mark_key: str, delta, total, keys: tuple[str, ...], sums: tuple[str, ...]) -> int:
     """Add the rows `delta(mark, top)` groups after the mark (its `keys`, then its `sums`) into the
     `total` table and move the mark to `source`'s newest id; answers how many groups changed."""
     if not _hold(conn, source.__tablename__):
@@ -126,12 +126,12 @@ def _fold(conn: Connection, source, mark_key: str, delta, total, keys: tuple[str
 
 def advance_books(conn: Connection) -> int:
     """Fold the ledger lines after the mark into BookTotal."""
-    return _fold(conn, LedgerEntry, LEDGER_MARK, _books_after, BookTotal, ("book",), ("amount_cents", "lines"))
+    return fold(conn, LedgerEntry, LEDGER_MARK, _books_after, BookTotal, ("book",), ("amount_cents", "lines"))
 
 
 def advance_callers(conn: Connection) -> int:
     """Fold the final statuses after the mark into CallerTotal."""
-    return _fold(conn, StatusHistory, STATUS_MARK, statuses_after, CallerTotal, ("caller_id", "operation", "status"),
+    return fold(conn, StatusHistory, STATUS_MARK, statuses_after, CallerTotal, ("caller_id", "operation", "status"),
                  ("count", "amount_cents", "fee_cents"))
 
 
@@ -141,7 +141,7 @@ def book_totals(conn: Connection) -> dict[str, tuple[int, int]]:
     One statement, so it reads one snapshot even while an advance commits (PostgreSQL reads each
     statement afresh)."""
     folded = select(BookTotal.book, BookTotal.amount_cents, BookTotal.lines)
-    newer = _books_after(_mark_subquery(LEDGER_MARK))
+    newer = _books_after(mark_subquery(LEDGER_MARK))
     totals: dict[str, tuple[int, int]] = {}
     for book, amount, lines in conn.execute(union_all(folded, newer)):
         was = totals.get(book, (0, 0))
@@ -154,7 +154,7 @@ def caller_figures(conn: Connection) -> dict[int, dict[tuple[str, str], Figures]
     statuses (one statement, as above)."""
     folded = select(CallerTotal.caller_id, CallerTotal.operation, CallerTotal.status, CallerTotal.count,
                     CallerTotal.amount_cents, CallerTotal.fee_cents)
-    newer = statuses_after(_mark_subquery(STATUS_MARK))
+    newer = statuses_after(mark_subquery(STATUS_MARK))
     figures: dict[int, dict[tuple[str, str], Figures]] = defaultdict(lambda: defaultdict(Figures))
     for caller_id, operation, status, count, amount, fee in conn.execute(union_all(folded, newer)):
         figures[caller_id][operation, status].add(count, amount, fee)

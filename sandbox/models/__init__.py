@@ -8,9 +8,12 @@ cents; timestamps are naive UTC. A change to a table ships as a migration (CONTR
 from .accounts import Account, PaymentMethod
 from .base import Base, partial_index
 from .instruments import Instrument, Token, UsageLimit
-from .sandbox import ApiCall, CaughtNotification, CbuiPipeline, DeliveryAttempt, Fault, LessonRun, Notification, SandboxMeta
-from .transactions import BookTotal, CallerTotal, FpsTransaction, LedgerEntry, StatusHistory
+from .sandbox import (ApiCall, CaughtNotification, CbuiPipeline, DeliveryAttempt, Fault, LessonRun, Notification,
+                      SandboxMeta)
+from .transactions import (BookTotal, CallerDayTotal, CallerTotal, FpsTransaction, LedgerEntry, PayAmountTotal,
+                           StatusHistory)
 
-__all__ = ["Account", "ApiCall", "Base", "BookTotal", "CallerTotal", "CaughtNotification", "CbuiPipeline", "DeliveryAttempt", "Fault",
-           "FpsTransaction", "Instrument", "LedgerEntry", "LessonRun", "Notification", "PaymentMethod", "SandboxMeta",
-           "StatusHistory", "Token", "UsageLimit", "partial_index"]
+__all__ = ["Account", "ApiCall", "Base", "BookTotal", "CallerDayTotal", "CallerTotal", "CaughtNotification",
+           "CbuiPipeline", "DeliveryAttempt", "Fault", "FpsTransaction", "Instrument", "LedgerEntry", "LessonRun",
+           "Notification", "PayAmountTotal", "PaymentMethod", "SandboxMeta", "StatusHistory", "Token", "UsageLimit",
+           "partial_index"]

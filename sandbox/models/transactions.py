@@ -113,3 +113,27 @@ class CallerTotal(Base):
     count: Mapped[int] = mapped_column(BigInteger)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     fee_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class CallerDayTotal(Base):
+    """A caller's successful transactions of one operation on one day (UTC): count, gross and fees, up to a
+    watermark in the status history (domain/history_rollups.py), for the dashboard's charts."""
+
+    __tablename__ = "caller_day_total"
+    caller_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD
+    operation: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    fee_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class PayAmountTotal(Base):
+    """How many successful Pays of one amount a caller took from instruments of one payment method, up to
+    a watermark: what they would have cost in fees charged one by one (the dashboard, the fee lab)."""
+
+    __tablename__ = "pay_amount_total"
+    caller_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
+    payment_method: Mapped[str] = mapped_column(String(3), primary_key=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)

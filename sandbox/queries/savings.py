@@ -1,16 +1,18 @@
 """Fees saved on this sandbox: what each caller's Pays would have cost as payments of their own, against
-what its fundings and settlements did cost (the fee lab's last table)."""
+what its fundings and settlements did cost. Read from the running totals (domain/history_rollups.py,
+rollups.py), so it stays quick at a million Pays."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
+from ..domain import history_rollups, rollups
 from ..domain.fee_lab import movement_fee
 from ..domain.fees import FeeSchedule
 from ..domain.statuses import Operation, Status
-from ..models import Account, FpsTransaction, Instrument
+from ..models import Account
 
 
 @dataclass
@@ -26,24 +28,23 @@ class Saved:
         return self.one_by_one_fee_cents - self.actual_fee_cents
 
 
+def one_by_one(schedule: FeeSchedule, amounts: list[tuple[str, int, int]]) -> tuple[int, int, int]:
+    """(Pays, their gross, their fees charged one by one) from (method, amount, count) groups."""
+    pays = sum(count for _, _, count in amounts)
+    gross = sum(amount * count for _, amount, count in amounts)
+    fees = sum(movement_fee(schedule, method, amount) * count for method, amount, count in amounts)
+    return pays, gross, fees
+
+
 def saved(conn: Connection, schedule: FeeSchedule) -> list[Saved]:
-    """Per caller; Pays grouped by amount and method, so a million Pays are a few hundred groups."""
-    names = dict(conn.execute(select(Account.id, Account.name).where(Account.access_key.is_not(None))).all())
-    out = {pk: Saved(name, 0, 0, 0, 0) for pk, name in names.items()}
-    pays = conn.execute(
-        select(FpsTransaction.caller_id, Instrument.payment_method, FpsTransaction.amount_cents, func.count())
-        .join(Instrument, Instrument.id == FpsTransaction.instrument_pk)
-        .where(FpsTransaction.operation == Operation.PAY, FpsTransaction.status == Status.SUCCESS)
-        .group_by(FpsTransaction.caller_id, Instrument.payment_method, FpsTransaction.amount_cents)).all()
-    for caller_id, method, amount, count in pays:
-        row = out.setdefault(caller_id, Saved(f"#{caller_id}", 0, 0, 0, 0))
-        row.pays += count
-        row.paid_cents += amount * count
-        row.one_by_one_fee_cents += movement_fee(schedule, method, amount) * count
-    fees = conn.execute(
-        select(FpsTransaction.caller_id, func.coalesce(func.sum(FpsTransaction.fee_cents), 0))
-        .where(FpsTransaction.operation.in_(Operation.COLLECTING), FpsTransaction.status == Status.SUCCESS)
-        .group_by(FpsTransaction.caller_id)).all()
-    for caller_id, fee in fees:
-        out.setdefault(caller_id, Saved(f"#{caller_id}", 0, 0, 0, 0)).actual_fee_cents = int(fee)
-    return list(out.values())
+    """Per caller, oldest first."""
+    names = conn.execute(select(Account.id, Account.name).where(Account.access_key.is_not(None))
+                         .order_by(Account.id)).all()
+    amounts, figures = history_rollups.pay_amounts(conn), rollups.caller_figures(conn)
+    out = []
+    for pk, name in names:
+        pays, gross, fees = one_by_one(schedule, amounts.get(pk, []))
+        paid = sum(figures.get(pk, {}).get((op, Status.SUCCESS), rollups.Figures()).fee_cents
+                   for op in Operation.COLLECTING)
+        out.append(Saved(name, pays, gross, fees, paid))
+    return out

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from ..domain import completion, rollups
+from ..domain import completion, history_rollups, rollups
 from .certs import Signer
 from .ipn import deliver_due
 from ..domain.clock import Clock
@@ -60,6 +60,11 @@ def fold_totals(svc: Services) -> None:
     if callers:
         with svc.storage.write() as conn:
             rollups.advance_callers(conn)
+    with svc.storage.read() as conn:
+        over_time = history_rollups.behind(conn)
+    if over_time:
+        with svc.storage.write() as conn:
+            history_rollups.advance(conn)
 
 
 def services() -> Services:

@@ -48,10 +48,11 @@ def render(title: str, participants: list[str], arrows: list[Arrow], key: str = 
     width = max(560, COLUMN * len(participants) + 20)
     height = TOP + STEP * max(1, len(arrows)) + 24
     x = [20 + COLUMN // 2 + COLUMN * i for i in range(len(participants))]
+    role = "group" if any(a.href for a in arrows) else "img"  # an image cannot hold links (they stay reachable)
     words = "; ".join(f"{n}. {participants[a.source]} to {participants[a.target]}: {a.label}"
                       + (f" ({a.note})" if a.note else "") for n, a in enumerate(arrows, 1))
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" role="img" aria-labelledby="{key}-title {key}-desc" class="sequence" '
+           f'height="{height}" role="{role}" aria-labelledby="{key}-title {key}-desc" class="sequence" '
            'font-family="system-ui, sans-serif" font-size="13">',
            f'<title id="{key}-title">{escape(title)}</title><desc id="{key}-desc">{escape(words or "No messages.")}</desc>',
            f'<defs><marker id="{key}-head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '

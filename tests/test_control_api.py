@@ -12,14 +12,16 @@ def post(client, url, body=None, **kw):
     return client.post(url, json=body, **kw) if body is not None else client.post(url, headers=JSON, **kw)
 
 
-def test_state_counts_rows_and_checks_the_books(client, funded):
+def test_state_counts_rows_and_checks_the_books(app, client, funded):
     r = client.get("/admin/api/state")
     assert r.status_code == 200
     data = r.get_json()
     assert data["counts"]["instruments"] == 1 and data["counts"]["transactions"] == 1
     assert data["counts"]["notifications_by_state"] == {"queued": 1}
-    assert data["books"]["balanced"] is True and data["books"]["problems"] == []
+    assert data["books"] == {"balanced": True, "problems": [], "full": False, "lines": data["counts"]["ledger_lines"]}
     assert data["clock"]["offset_seconds"] == 0
+    full = client.get("/admin/api/state?full=1").get_json()["books"]
+    assert full["balanced"] is True and full["full"] is True
 
 
 def test_reset_throws_everything_away(client, funded):

@@ -78,3 +78,13 @@ def test_a_recipe_without_the_demo_world_says_so(app, client):
     page = client.get("/admin/recipes").get_data(as_text=True)
     r = client.post("/admin/recipes/refund", data={"csrf_token": csrf(page)}, follow_redirects=True)
     assert "not done: the demo buyer john@example.com is not there" in r.get_data(as_text=True)
+
+
+def test_a_recipe_that_needs_the_amount_triggers_says_when_they_are_off(app, client):
+    from dataclasses import replace
+
+    svc = services_of(app)
+    svc.policy = replace(svc.policy, amount_triggers=False)
+    page = client.get("/admin/recipes").get_data(as_text=True)
+    r = client.post("/admin/recipes/declined-funding", data={"csrf_token": csrf(page)}, follow_redirects=True)
+    assert "FPS_AMOUNT_TRIGGERS=false turned off" in r.get_data(as_text=True)

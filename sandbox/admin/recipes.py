@@ -120,7 +120,14 @@ def _txn(answer: Answer) -> str:
     return url_for("admin.transaction", transaction_id=answer.values["TransactionId"])
 
 
+def _triggers() -> None:
+    if not services().policy.amount_triggers:
+        raise RecipeFailed("it uses the amount triggers, which FPS_AMOUNT_TRIGGERS=false turned off; arm a fault "
+                           "on the Faults page instead")
+
+
 def declined_funding() -> Made:
+    _triggers()
     dd, _ = _callers()
     ids = _prepaid(dd, "10.75")
     answer = _fund(dd, ids, "10.75")  # cents .70-.79: declined (docs/forcing-outcomes.md)
@@ -128,6 +135,7 @@ def declined_funding() -> Made:
 
 
 def pending_then_failed_settlement() -> Made:
+    _triggers()
     _, news = _callers()
     ids = _install(news, "SetupPostpaid", "reader@example.com", "CC",
                    {"callerReferenceSender": _ref("reader"), "callerReferenceSettlement": _ref("settle"),

@@ -49,7 +49,3 @@ def save(conn: Connection, run: Run) -> None:
 def recent(conn: Connection, limit: int = 10) -> list:
     return conn.execute(select(LessonRun.id, LessonRun.lesson, LessonRun.created_at)
                         .order_by(LessonRun.id.desc()).limit(limit)).all()
-
-
-def count(conn: Connection) -> int:
-    return len(conn.execute(select(LessonRun.id)).all())

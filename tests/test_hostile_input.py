@@ -142,7 +142,8 @@ def test_a_refused_action_writes_nothing(app, fps, funded):
 
 NASTY = ["", "0", "-1", HUGE, "abc", "%00", "<x>", "'", "\\", "a" * 3000, "%FF%FE", "1.5", "%E2%80%AE", "%25"]
 FILTERS = ["q", "before", "caller", "sender", "buyer", "kind", "role", "status", "state", "key", "action", "errors",
-           "book", "journal", "instrument", "token", "operation"]
+           "book", "journal", "instrument", "token", "operation", "price", "purchases", "method", "per_week",
+           "schedule", "amount", "full", "limit", "present", "status", "times", "kind"]
 
 
 def test_every_console_page_with_nasty_path_and_filter_values(app, client, funded):
@@ -151,7 +152,7 @@ def test_every_console_page_with_nasty_path_and_filter_values(app, client, funde
     import re
 
     pick = random.Random(6).choice
-    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/admin") and "GET" in r.methods]
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(("/admin", "/merchant")) and "GET" in r.methods]
     assert len(rules) > 15
     failures = []
     for rule in rules:

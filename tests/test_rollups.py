@@ -148,6 +148,10 @@ def test_totals_over_time_fold_and_read_exactly(app, fps, funded):
     assert days[1][day]["Pay"].count == 4 and days[1][day]["Pay"].amount_cents == 175
     assert days[1][day]["FundPrepaid"].fee_cents == 30
     assert sorted(amounts[1]) == [("ABT", 25, 1), ("ABT", 50, 3)]
+    pay(10, "0.50")  # a group that is partly folded, partly newer: still one figure
+    with svc.storage.read() as conn:
+        assert sorted(history_rollups.pay_amounts(conn)[1]) == [("ABT", 25, 1), ("ABT", 50, 4)]
+        assert books.check_books(conn).ok
     assert before[0][1][day]["Pay"].count == 3  # read before the fold, from the status history alone
     with svc.storage.write() as conn:
         conn.exec_driver_sql("UPDATE pay_amount_total SET count = count + 1")

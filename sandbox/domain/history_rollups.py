@@ -75,8 +75,11 @@ def pay_amounts(conn: Connection) -> dict[int, list[tuple[str, int, int]]]:
     """caller id -> (payment method, amount in cents, how many Pays), exact."""
     folded = select(PayAmountTotal.caller_id, PayAmountTotal.payment_method, PayAmountTotal.amount_cents,
                     PayAmountTotal.count)
-    out: dict[int, list] = defaultdict(list)
+    merged: dict[tuple[int, str, int], int] = defaultdict(int)
     for caller_id, method, amount, count in conn.execute(
             union_all(folded, pay_amounts_after(mark_subquery(AMOUNTS_MARK)))):
-        out[caller_id].append((method, int(amount), int(count)))
+        merged[caller_id, method, int(amount)] += int(count)  # a folded group and its newer Pays: one figure
+    out: dict[int, list] = defaultdict(list)
+    for (caller_id, method, amount), count in sorted(merged.items()):
+        out[caller_id].append((method, amount, count))
     return out

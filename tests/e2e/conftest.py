@@ -90,6 +90,15 @@ def live_server(tmp_path_factory):
         yield server
 
 
+@pytest.fixture(scope="module")
+def own_server(request, tmp_path_factory):
+    """A server (and database) of the test module's own, for tests that change the demo world's merchants
+    (recipes, console actions): the shared live server's stories then see only their own traffic."""
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_").removesuffix("_e2e")
+    with serve(tmp_path_factory.mktemp(name), schema=f"fps_e2e_{name}") as server:
+        yield server
+
+
 class Merchant(ThreadingHTTPServer):
     """Records every GET it receives (the Co-Branded return redirects)."""
 

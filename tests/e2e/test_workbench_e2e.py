@@ -17,23 +17,23 @@ pytestmark = pytest.mark.e2e
 DD_KEY, DD_SECRET = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 
-def control(live_server, path, body=None, method=None):
+def control(server, path, body=None, method=None):
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"{live_server['url']}/admin/api/{path}", data=data, method=method,
+    request = urllib.request.Request(f"{server['url']}/admin/api/{path}", data=data, method=method,
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as answer:
         return json.loads(answer.read())
 
 
-def run_recipe(page, live_server, name):
-    page.goto(f"{live_server['url']}/admin/recipes")
+def run_recipe(page, server, name):
+    page.goto(f"{server['url']}/admin/recipes")
     page.click(f"#recipe-{name}")
     page.wait_for_load_state()
     return page.inner_text(".flash")
 
 
-def test_refund_and_cancel_a_token_from_the_console_alone(live_server, page):
-    run_recipe(page, live_server, "insufficient-balance")  # a funded instrument with two $0.50 Pays
+def test_refund_and_cancel_a_token_from_the_console_alone(own_server, page):
+    run_recipe(page, own_server, "insufficient-balance")  # a funded instrument with two $0.50 Pays
     page.click("text=Details")
     token_url = page.url
     pay_row = page.locator("table tr", has_text="Pay").first
@@ -51,20 +51,20 @@ def test_refund_and_cancel_a_token_from_the_console_alone(live_server, page):
     assert "CancelToken sent as the caller" in page.inner_text(".flash")
     assert "Inactive" in page.inner_text("h1") and "tester says so" in page.inner_text("main")
     assert "InsufficientBalance" in page.inner_text("#refused ~ .table-wrap")
-    assert control(live_server, "state")["books"]["balanced"] is True
+    assert control(own_server, "state")["books"]["balanced"] is True
 
 
-def test_the_return_page_verifies_a_real_redirect(live_server, page):
+def test_the_return_page_verifies_a_real_redirect(own_server, page):
     from sandbox.signature import hmac_sign, string_to_sign_v2
 
     values = {"callerKey": DD_KEY, "pipelineName": "SetupPrepaid", "version": "2009-01-09", "signatureVersion": "2",
               "signatureMethod": "HmacSHA256", "callerReferenceFunding": f"rf-{time.time_ns()}",
               "callerReferenceSender": f"rs-{time.time_ns()}", "fundingAmount": "5.00", "paymentMethod": "ABT",
-              "returnURL": f"{live_server['url']}/merchant/return?order=7"}
-    host = live_server["url"].split("//")[1]
+              "returnURL": f"{own_server['url']}/merchant/return?order=7"}
+    host = own_server["url"].split("//")[1]
     values["signature"] = hmac_sign(DD_SECRET, string_to_sign_v2("GET", host, "/cobranded-ui/actions/start", values,
                                                                   exclude="signature"))
-    page.goto(f"{live_server['url']}/cobranded-ui/actions/start?{urlencode(values)}")
+    page.goto(f"{own_server['url']}/cobranded-ui/actions/start?{urlencode(values)}")
     page.fill("#email", "pat@example.com")
     page.fill("#password", "sandbox")
     page.click("button:has-text('Sign in')")
@@ -78,8 +78,8 @@ def test_the_return_page_verifies_a_real_redirect(live_server, page):
     assert "Prepaid instrument" in page.inner_text("h1")
 
 
-def test_the_ipn_catcher_shows_a_delivery_retried_after_a_refusal(live_server, page):
-    message = run_recipe(page, live_server, "ipn-retried")
+def test_the_ipn_catcher_shows_a_delivery_retried_after_a_refusal(own_server, page):
+    message = run_recipe(page, own_server, "ipn-retried")
     assert "first delivery was answered 503" in message
     catcher = page.url
 
@@ -92,23 +92,23 @@ def test_the_ipn_catcher_shows_a_delivery_retried_after_a_refusal(live_server, p
     while answers() != ["503"] and time.time() < deadline:
         time.sleep(0.5)
     assert answers() == ["503"]
-    control(live_server, "clock", {"forward_seconds": 60})  # past the first retry on the sandbox clock
+    control(own_server, "clock", {"forward_seconds": 60})  # past the first retry on the sandbox clock
     try:
         deadline = time.time() + 20
         while len(answers()) < 2 and time.time() < deadline:
             time.sleep(0.5)
         assert answers() == ["200", "503"]  # newest first, both verified
     finally:
-        control(live_server, "clock", method="DELETE")
+        control(own_server, "clock", method="DELETE")
 
 
 @pytest.mark.parametrize("name", ["declined-funding", "refund", "cancelled-token", "expired-instrument",
                                   "usage-limit", "special-tokens", "pending-then-failed-settlement"])
-def test_each_recipe_yields_its_outcome_in_the_browser(live_server, page, name):
+def test_each_recipe_yields_its_outcome_in_the_browser(own_server, page, name):
     words = {"declined-funding": "Failure", "refund": "Refund: Success", "cancelled-token": "TokenNotActive_Sender",
              "expired-instrument": "InstrumentExpired", "usage-limit": "TokenUsageError",
              "special-tokens": "AccountClosed", "pending-then-failed-settlement": "Pending now"}[name]
-    assert words in run_recipe(page, live_server, name)
+    assert words in run_recipe(page, own_server, name)
 
 
 @pytest.fixture(scope="module")

@@ -152,3 +152,18 @@ def test_presenter_mode_keeps_itself_across_steps(client):
     run = start(client, "prepaid")
     html = page(client, f"{run}/1?present=1")
     assert '<body class="present">' in html and f'href="{run}/2?present=1"' in html
+
+
+def test_every_element_of_a_response_is_explained(client):
+    run = start(client, "prepaid")
+    click_through(client, page(client, f"{run}/2"))
+    html = do(client, run, 3)
+    explained = re.findall(r"<dt><code>(\w+)</code></dt><dd>([^<]+)</dd>", html)
+    names = [name for name, _ in explained]
+    assert names == ["FundPrepaidResponse", "FundPrepaidResult", "TransactionId", "TransactionStatus",
+                     "ResponseMetadata", "RequestId"]
+    assert all(len(meaning) > 10 for _, meaning in explained)
+    do(client, run, 4)
+    do(client, run, 5)
+    refused = do(client, run, 6)
+    assert "<dt><code>Code</code></dt>" in refused and "<dt><code>Message</code></dt>" in refused

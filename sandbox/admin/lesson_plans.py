@@ -137,7 +137,25 @@ ELEMENTS = {
     "Code": "The error's name: what the merchant's code should switch on.",
     "Message": "The error in words, naming the parameter or the reason.",
     "Errors": "FPS refused the request: nothing changed.",
+    "Error": "One reason it was refused.",
+    "RequestID": "FPS's id for this request: quote it when asking support.",
+    "Response": "The envelope of an error answer.",
+    "ResponseMetadata": "Facts about the request itself, not about the money.",
+    "DebtBalance": "The tab: what is owed now and what is being settled.",
+    "Value": "An amount, always with six decimals.",
+    "CurrencyCode": "The amount's currency: USD, the only one.",
 }
+
+
+def explain(element: str) -> str:
+    """What an element of an FPS response means, for a class (every element has a line)."""
+    if element in ELEMENTS:
+        return ELEMENTS[element]
+    if element.endswith("Response"):
+        return f"The envelope of the answer to {element[:-8]}, in the API version's namespace."
+    if element.endswith("Result"):
+        return f"What {element[:-6]} did."
+    return "Part of the answer (see the FPS API reference)."
 MONEY = {"buyer_balance": "Buyer's Amazon Payments balance", "merchant_balance": "Merchant's balance",
          "prepaid_balance": "Buyer's prepaid balance", "debt": "Buyer's debt (the tab)",
          "fees_paid": "Fees the merchant has paid"}

@@ -16,13 +16,13 @@ from ..domain.lesson_runs import Run
 from ..queries import lesson_money, traffic
 from ..queries.accounts import callers
 from ..runtime import world
-from ..runtime.dispatch import Answer, pretty, send, verify_signature
+from ..runtime.dispatch import Answer, element_names, pretty, send, verify_signature
 from ..runtime.services import services
 from ..signature import hmac_sign, string_to_sign_v2
 from . import diagrams
 from .blueprint import bp
 from .forms import ActionForm
-from .lesson_plans import ELEMENTS, MONEY, PLANS, Plan
+from .lesson_plans import MONEY, PLANS, Plan, explain
 
 CBUI_PATH = "/cobranded-ui/actions/start"
 
@@ -124,7 +124,7 @@ def lesson_step(run_id: int, n: int):
         "admin/lesson.html", run=run, plan=plan, step=step, n=n, done=run.done.get(step.key), caller=_caller(run),
         pending=pending, names={run.caller_id: _caller(run).name, run.buyer_id: buyer.name},
         buyer=buyer, link=_signed_link(run, plan) if step.kind == "cbui" else None, form=ActionForm(),
-        money_names=MONEY, elements=ELEMENTS, present=bool(request.args.get("present")),
+        money_names=MONEY, present=bool(request.args.get("present")),
         talk=diagrams.draw(f"Lesson run {run.id}: who talked to whom", talk, "talk") if talk else None)
 
 
@@ -166,7 +166,7 @@ def _record(answers: list[Answer], before: dict, after: dict, expected: str | No
             "request": {"method": "POST", "url": request.host_url, "params": last.sent,
                         "string_to_sign": last.string_to_sign, "signature": signature},
             "response": {"status": last.status, "xml": pretty(last.xml),
-                         "elements": [name for name in ELEMENTS if f"<{name}>" in last.xml or f"<{name} " in last.xml]},
+                         "elements": {name: explain(name) for name in element_names(last.xml)}},
             "before": before, "after": after, "lines": lines}
 
 

@@ -115,3 +115,12 @@ def pretty(xml: str) -> str:
         return xml
     ElementTree.indent(root)
     return ElementTree.tostring(root, encoding="unicode").replace("ns0:", "").replace(":ns0", "")
+
+
+def element_names(xml: str) -> list[str]:
+    """Every element's local name, once each, in document order."""
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError:
+        return []
+    return list(dict.fromkeys(element.tag.rpartition("}")[2] for element in root.iter()))

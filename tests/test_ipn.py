@@ -292,3 +292,15 @@ def test_settings_page(app, client, listener):
     assert r.status_code == 200 and "must be an http or https URL" in r.get_data(as_text=True)
     with services_of(app).storage.read() as conn:
         assert conn.execute(select(Account.ipn_url).where(Account.id == dd)).scalar_one() == listener.url
+
+
+def test_the_inbox_counts_waiting_notifications_up_to_a_limit(app, client, monkeypatch):
+    from sandbox.queries import notifications as query
+
+    monkeypatch.setattr(query, "WAITING_SHOWN", 2)
+    with services_of(app).storage.write() as conn:
+        for _ in range(3):
+            conn.execute(Notification.__table__.insert().values(
+                caller_id=1, notification_type="TokenCancellation", state="queued", created_at=utcnow(), attempts=0,
+                forced_failures_left=0, twice=False))
+    assert "2+ waiting to be sent" in client.get("/admin/notifications").get_data(as_text=True)

@@ -24,6 +24,7 @@ def inbox():
         page, waiting = query.inbox(conn, state=state, caller=caller, about=q, before=before())
         callers = query.callers(conn)
     return render_template("admin/notifications.html", page=page, state=state, caller=caller, q=q, waiting=waiting,
+                           most=query.WAITING_SHOWN,
                            states=query.STATES, callers=callers, schedule=ipn.schedule_text(services()))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+import urllib.request
 from urllib.parse import urlencode
 
 import pytest
@@ -79,6 +80,11 @@ def test_the_console_pages_pass_the_audit(own_server, browser, width, height):
         found[name or "dashboard"] = audit(page)
     page.goto(f"{own_server['url']}/merchant/")
     found["merchant inbox"] = audit(page)
+    urllib.request.urlopen(urllib.request.Request(f"{own_server['url']}/merchant/ipn/audit", data=b"a=1&b=2"), timeout=10)
+    page.goto(f"{own_server['url']}/merchant/ipn/audit")
+    found["IPN catcher"] = audit(page)
+    page.goto(f"{own_server['url']}/admin/lab?price=abc")
+    found["fee lab, a bad input"] = audit(page)
     page.goto(f"{own_server['url']}/admin/lessons")
     found["lessons"] = audit(page)
     page.click("#start-prepaid")

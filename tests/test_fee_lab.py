@@ -153,3 +153,14 @@ def test_the_charts_draw_an_empty_sandbox(client):
     for name in ("pays", "money"):
         r = client.get(f"/admin/charts/{name}.svg")
         assert r.status_code == 200 and r.get_data(as_text=True).startswith("<svg")
+
+
+def test_the_fee_chart_draws_one_line_when_every_method_costs_the_same(client):
+    svg = client.get("/admin/lab/fees-by-size.svg").get_data(as_text=True)
+    assert "every payment method" in svg and "bank account" not in svg  # the shipped schedules: one tier list
+    from sandbox.admin import charts
+
+    split = FeeSchedule.from_dict({"name": "split", "methods": {"*": [{"min": "0", "percent": "5", "fixed": "0.05"}],
+                                                                "ACH": [{"min": "0", "percent": "1", "fixed": "0.01"}]}})
+    drawn = charts.fee_by_size(split)
+    assert "bank account" in drawn and "credit card" in drawn and "every payment method" not in drawn

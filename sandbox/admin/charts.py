@@ -35,9 +35,11 @@ def dollars(cents: int) -> float:
 def fee_by_size(schedule: FeeSchedule) -> str:
     """Fee against the size of one payment, for each payment method: the tiers show as steps."""
     chart = _chart(pygal.XY, f"Fee on one payment ({schedule.name})", "payment ($)", "fee ($)")
-    for method in METHODS:
+    alike = len({schedule.tiers_for(method) for method in METHODS}) == 1  # one line, not three drawn over each other
+    for method in METHODS[:1] if alike else METHODS:
         fees = fee_lab.fee_curve(schedule, method, SIZES)
-        chart.add(fee_lab.METHOD_NAMES[method], [(dollars(a), dollars(f)) for a, f in zip(SIZES, fees, strict=True)])
+        name = "every payment method" if alike else fee_lab.METHOD_NAMES[method]
+        chart.add(name, [(dollars(a), dollars(f)) for a, f in zip(SIZES, fees, strict=True)])
     return chart.render(is_unicode=True)
 
 

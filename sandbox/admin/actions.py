@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 
-from ..domain.statuses import Operation, Status, TokenStatus
+from ..domain import refunds
+from ..domain.statuses import Status, TokenStatus
 from ..queries import instruments as instrument_query
 from ..queries import transactions as transaction_query
 from ..runtime.services import services
@@ -16,13 +17,10 @@ from .blueprint import bp
 from ..runtime.dispatch import Answer, caller_reference, send_as
 from .forms import CancelForm, RefundForm
 
-REFUNDABLE = (Operation.PAY,)
-
-
 def refundable(detail) -> int:
     """What is left to refund of a transaction, in cents (0 when it cannot be refunded)."""
     txn = detail.txn
-    if txn.operation not in REFUNDABLE or txn.status != Status.SUCCESS:
+    if txn.operation in refunds.NOT_REFUNDABLE or txn.status != Status.SUCCESS:
         return 0
     done = sum(r.amount_cents for r in detail.refunds if r.status == Status.SUCCESS)
     return txn.amount_cents - done

@@ -155,7 +155,7 @@ def api_resend(pk: int):
     if not 0 < pk <= MAX_ROW_ID:
         raise BadInput(f"there is no notification #{pk}", 404)
     with services().storage.read() as conn:
-        if not any(n["id"] == pk for n in state.notifications_by_id(conn, pk)):
+        if not state.notifications_by_id(conn, pk):
             raise BadInput(f"there is no notification #{pk}", 404)
     return jsonify(id=pk, sent=bool(ipn.deliver(services(), pk, manual=True)))
 

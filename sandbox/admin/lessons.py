@@ -16,16 +16,12 @@ from ..domain.lesson_runs import Run
 from ..queries import lesson_money, traffic
 from ..queries.accounts import callers
 from ..runtime import world
-from ..runtime.dispatch import Answer, element_names, pretty, send, verify_signature
+from ..runtime.dispatch import CBUI_PATH, Answer, element_names, pretty, send, sign_link, verify_signature
 from ..runtime.services import services
-from ..signature import hmac_sign, string_to_sign_v2
 from . import diagrams
 from .blueprint import bp
 from .forms import ActionForm
 from .lesson_plans import MONEY, PLANS, Plan, explain
-
-CBUI_PATH = "/cobranded-ui/actions/start"
-
 
 def _tag() -> str:
     return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(6))
@@ -69,17 +65,14 @@ def _money(run: Run) -> dict[str, int]:
         return lesson_money.money(conn, run.caller_id, run.buyer_id, instrument)
 
 
-def _signed_link(run: Run, plan: Plan) -> dict:
+def _signed_link(run: Run, plan: Plan, caller) -> dict:
     """The Co-Branded link the lesson's merchant signs, with every step of its signature."""
-    caller = _caller(run)
     refs = {"SetupPrepaid": ("callerReferenceFunding", "callerReferenceSender"),
             "SetupPostpaid": ("callerReferenceSender", "callerReferenceSettlement")}[plan.pipeline]
-    params = {"callerKey": caller.access_key, "pipelineName": plan.pipeline, "version": "2009-01-09",
+    params = {"pipelineName": plan.pipeline, "version": "2009-01-09",
               **{name: f"lesson-{run.id}-{name[15:].lower()}" for name in refs}, **plan.link,
-              "returnURL": url_for("admin.lesson_return", run_id=run.id, _external=True),
-              "signatureMethod": "HmacSHA256", "signatureVersion": "2"}
-    text = string_to_sign_v2("GET", request.host, CBUI_PATH, params, exclude="signature")
-    signed = {**params, "signature": hmac_sign(caller.secret_key, text)}
+              "returnURL": url_for("admin.lesson_return", run_id=run.id, _external=True)}
+    signed, text = sign_link(caller.access_key, caller.secret_key, params, request.host)
     return {"method": "GET", "url": f"{request.host_url.rstrip('/')}{CBUI_PATH}?{urlencode(signed)}",
             "params": signed, "string_to_sign": text}
 
@@ -112,7 +105,7 @@ def lesson_step(run_id: int, n: int):
     run, plan = _run(run_id)
     if not 1 <= n <= len(plan.steps):
         abort(404)
-    step = plan.steps[n - 1]
+    step, caller = plan.steps[n - 1], _caller(run)
     with services().storage.read() as conn:
         buyer = lesson_money.buyer_login(conn, run.buyer_id)
         talk = traffic.for_caller(conn, run.caller_id) if n == len(plan.steps) else None
@@ -121,9 +114,9 @@ def lesson_step(run_id: int, n: int):
     except KeyError:  # it uses what an earlier step makes
         pending = None
     return render_template(
-        "admin/lesson.html", run=run, plan=plan, step=step, n=n, done=run.done.get(step.key), caller=_caller(run),
-        pending=pending, names={run.caller_id: _caller(run).name, run.buyer_id: buyer.name},
-        buyer=buyer, link=_signed_link(run, plan) if step.kind == "cbui" else None, form=ActionForm(),
+        "admin/lesson.html", run=run, plan=plan, step=step, n=n, done=run.done.get(step.key), caller=caller,
+        pending=pending, names={run.caller_id: caller.name, run.buyer_id: buyer.name},
+        buyer=buyer, link=_signed_link(run, plan, caller) if step.kind == "cbui" else None, form=ActionForm(),
         money_names=MONEY, present=bool(request.args.get("present")),
         talk=diagrams.draw(f"Lesson run {run.id}: who talked to whom", talk, "talk") if talk else None)
 

@@ -13,14 +13,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..queries.accounts import callers as all_callers
-from ..runtime.dispatch import post_signed, pretty
+from ..runtime.dispatch import CBUI_PATH, post_signed, pretty, sign, sign_link
 from ..runtime.services import services
-from ..signature import canonical_query, hmac_sign, string_to_sign_v2
+from ..signature import canonical_query
 from .blueprint import bp
 from .forms import parse_name_values
-
-CBUI_PATH = "/cobranded-ui/actions/start"
-
 
 class PlaygroundForm(FlaskForm):
     caller = SelectField("Caller")
@@ -67,15 +64,11 @@ def playground():
 
 def _sign(kind: str, host: str, key: str, secret: str, params: dict[str, str]) -> dict:
     if kind == "cbui":
-        params = {"callerKey": key, **params, "signatureMethod": "HmacSHA256", "signatureVersion": "2"}
-        text = string_to_sign_v2("GET", host, CBUI_PATH, params, exclude="signature")
-        signed = {**params, "signature": hmac_sign(secret, text)}
+        signed, text = sign_link(key, secret, params, host)
         url = f"http://{host}{CBUI_PATH}?{urlencode(signed)}"
-        return {"canonical": canonical_query(params, "signature"), "string_to_sign": text,
+        return {"canonical": canonical_query(signed, "signature"), "string_to_sign": text,
                 "signature": signed["signature"], "url": url, "curl": None}
-    params = {"AWSAccessKeyId": key, **params, "SignatureMethod": "HmacSHA256", "SignatureVersion": "2"}
-    text = string_to_sign_v2("POST", host, "/", params)
-    signed = {**params, "Signature": hmac_sign(secret, text)}
+    signed, text = sign(key, secret, params, host, defaults=False)  # the playground signs what it is given
     body = urlencode(signed)
-    return {"canonical": canonical_query(params), "string_to_sign": text, "signature": signed["Signature"],
+    return {"canonical": canonical_query(signed), "string_to_sign": text, "signature": signed["Signature"],
             "url": None, "curl": f"curl -X POST http://{host}/ -d '{body}'", "signed": signed}

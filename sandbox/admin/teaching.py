@@ -3,6 +3,7 @@ teacher can bookmark a scenario), with its charts as SVG images."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from flask import Response, abort, render_template, request
@@ -22,9 +23,15 @@ FEES = ROOT / "fixtures" / "fees"
 DEFAULTS = {"price": "0.50", "purchases": "20", "method": "CC", "per_week": "5"}
 
 
+@functools.cache
+def _shipped() -> dict[str, FeeSchedule]:
+    """The schedules in fixtures/fees/, read once (they ship with the code)."""
+    return {p.stem: FeeSchedule.load(p) for p in sorted(Path(FEES).glob("*.json"))}
+
+
 def schedules() -> dict[str, FeeSchedule]:
     """Every schedule in fixtures/fees/, by name (the one in use first)."""
-    found = {p.stem: FeeSchedule.load(p) for p in sorted(Path(FEES).glob("*.json"))}
+    found = _shipped()
     current = services().policy.fees
     return {current.name: current, **{k: v for k, v in found.items() if k != current.name}}
 

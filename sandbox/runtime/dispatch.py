@@ -21,6 +21,7 @@ from ..signature import hmac_sign, string_to_sign_v2
 ORIGIN = "fps_sandbox.origin"  # a WSGI environ key: set here, never by an HTTP header
 IN_PROCESS = ("console", "merchant", "lesson")  # the faces that send calls this way; the request log names them
 VERSION = "2008-09-17"
+CBUI_PATH = "/cobranded-ui/actions/start"
 
 
 @dataclass
@@ -48,13 +49,22 @@ def caller_reference(prefix: str) -> str:
     return f"console-{prefix}-{uuid.uuid4().hex[:16]}"
 
 
-def sign(access_key: str, secret: str, params: dict[str, str], host: str) -> tuple[dict[str, str], str]:
-    """`params` with the common parameters added and signed (Signature Version 2, HmacSHA256)."""
-    full = {"AWSAccessKeyId": access_key, "Version": VERSION,
-            "Timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), **params,
-            "SignatureMethod": "HmacSHA256", "SignatureVersion": "2"}
+def sign(access_key: str, secret: str, params: dict[str, str], host: str,
+         defaults: bool = True) -> tuple[dict[str, str], str]:
+    """A Query-API POST's parameters signed (Signature Version 2, HmacSHA256), with the string to sign;
+    `defaults` adds Version and Timestamp where `params` has none."""
+    given = {"Version": VERSION, "Timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+             **params} if defaults else params
+    full = {"AWSAccessKeyId": access_key, **given, "SignatureMethod": "HmacSHA256", "SignatureVersion": "2"}
     text = string_to_sign_v2("POST", host, "/", full)
     return {**full, "Signature": hmac_sign(secret, text)}, text
+
+
+def sign_link(access_key: str, secret: str, params: dict[str, str], host: str) -> tuple[dict[str, str], str]:
+    """A Co-Branded start link's parameters signed as a caller signs them, with the string to sign."""
+    full = {"callerKey": access_key, **params, "signatureMethod": "HmacSHA256", "signatureVersion": "2"}
+    text = string_to_sign_v2("GET", host, CBUI_PATH, full, exclude="signature")
+    return {**full, "signature": hmac_sign(secret, text)}, text
 
 
 def send_as(caller_id: int, params: dict[str, str], origin: str = "console") -> Answer:

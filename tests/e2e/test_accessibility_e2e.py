@@ -21,6 +21,7 @@ CONSOLE = ["", "accounts", "transactions", "instruments", "tokens", "ledger", "n
 def audit(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state()  # a click only starts its navigation; audit the page it ends on
     results = Axe().run(page)
     return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
@@ -46,7 +47,7 @@ def test_the_cobranded_pages_and_the_return_page_pass_the_audit(own_server, brow
     page.goto(start_link(own_server))
     found["sign-in"] = audit(page)
     page.click("button:has-text('Sign in')")  # empty: the field errors
-    found["sign-in errors"] = audit(page)
+    found["sign-in errors"] = audit(page)  # waits for the page
     assert page.evaluate("document.activeElement.id") == "email"  # focus moved to the first bad field
     page.fill("#email", "john@example.com")
     page.fill("#password", "sandbox")

@@ -30,6 +30,7 @@ def test_a_whole_lesson_with_clicks_only(live_server, browser, lesson, width, he
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server["url"]) else None)
     page.goto(f"{live_server['url']}/admin/lessons")
     page.click(f"#start-{lesson}")
+    page.wait_for_url("**/1")
     for n in range(1, STEPS[lesson] + 1):
         assert f"{n}." in page.inner_text("h1"), page.inner_text("h1")
         if page.locator("#open-cbui").count():
@@ -39,10 +40,11 @@ def test_a_whole_lesson_with_clicks_only(live_server, browser, lesson, width, he
             page.click("button:has-text('Confirm')")
             page.wait_for_url(f"**/{n + 1}")
             page.click("text=← Previous")
+            page.wait_for_url(f"**/{n}")
             assert "signature verified" in page.inner_text("main")
         elif page.locator("#do-step").count():
             page.click("#do-step")
-            assert page.locator("#money").count() == 1, page.inner_text("main")[:500]
+            page.locator("#money").wait_for(timeout=10_000)  # the step's page after its POST and redirect
             assert page.locator("main p.error").count() == 0, page.inner_text("main")[:500]  # only errors it expects
         for key, value in FIGURES.get((lesson, n), []):
             assert after(page, key) == value, (lesson, n, key)
@@ -51,6 +53,7 @@ def test_a_whole_lesson_with_clicks_only(live_server, browser, lesson, width, he
         page.screenshot(path=str(ARTIFACTS / f"lesson-{lesson}-{n}-{width}.png"), full_page=True)
         if n < STEPS[lesson]:
             page.click("#next")
+            page.wait_for_url(f"**/{n + 1}")  # else the next h1 read may still see this step
     assert "who talked to whom" in page.inner_text("main")
     assert outside == []
     context.close()
@@ -65,6 +68,7 @@ def test_presenter_mode_reads_on_a_projector(live_server, browser):
     size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.lesson-words')).fontSize)")
     assert size >= 22
     page.click("#next")
+    page.wait_for_url("**/2?present=1")  # the click only starts the navigation; read the page it ends on
     assert page.evaluate("document.body.className") == "present"  # kept from step to step
     page.screenshot(path=str(ARTIFACTS / "lesson-presenter-1280.png"))
     context.close()

@@ -173,15 +173,29 @@ def start_gunicorn(spec: str, cwd: Path, env: dict, workers: int) -> tuple[subpr
     return proc, f"http://127.0.0.1:{port}"
 
 
-def spawn_server(workers: int, database_url: str | None = None) -> tuple[subprocess.Popen, str, Path]:
-    """The sandbox, reset to the demo world, under gunicorn (SQLite in a new folder unless a URL is given)."""
+def spawn_server(workers: int, database_url: str | None = None, notify: str | None = None
+                 ) -> tuple[subprocess.Popen, str, Path]:
+    """The sandbox, reset to the demo world, under gunicorn (SQLite in a new folder unless a URL is given);
+    `notify`: DigitalDownload's notification URL (bench/ipn_sink.py), instead of the sandbox's own inbox."""
     work = Path(tempfile.mkdtemp(prefix="fps-bench-"))
     env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": database_url or os.environ.get("DATABASE_URL")
            or f"sqlite:///{work / 'bench.sqlite'}", "FPS_SANDBOX_FPS_KEY_DIR": str(work)}
     subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "app", "reset", "--yes"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
+    if notify:
+        subprocess.run([sys.executable, "-c", _NOTIFY, KEY, notify], cwd=ROOT, env=env, check=True)
     proc, base = start_gunicorn("app:app", ROOT, env, workers)
     return proc, base, work
+
+
+_NOTIFY = """import sys
+from sqlalchemy import update
+from app import app
+from sandbox.models import Account
+from sandbox.runtime.services import services
+with app.app_context(), services().storage.write() as conn:
+    conn.execute(update(Account).where(Account.access_key == sys.argv[1]).values(ipn_url=sys.argv[2]))
+"""
 
 
 def main() -> int:

@@ -9,7 +9,8 @@ alternating rounds with the same load generator, it sends pre-signed $0.01 Pays 
 reads: the sandbox's GetPrepaidBalance against the ceiling's bare signed endpoint (signature checked,
 nothing else). It prints Pays/s, p50/p99 latency and CPU per request (server processes, plus
 PostgreSQL's own for that engine) for every round, the median **ratio** sandbox/ceiling, and checks
-both final balances to the cent.
+both final balances to the cent. Every Pay's notification is delivered, signed, to a merchant's
+listener in a process of its own (bench/ipn_sink.py), and the run checks each was heard exactly once.
 
 Absolute figures drift on a shared VM; the ratio, measured in the same run, is the figure that counts
 (issue 16's targets: both Pay ratios and the read ratio >= 0.60).
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import ipn_sink  # noqa: E402
 import pay_bench  # noqa: E402
 from pay_bench import PAID, drive, post, raw_request, server_pids, signed_body, start_gunicorn  # noqa: E402
 
@@ -144,7 +146,8 @@ def measure(target: Target, requests: list[bytes], concurrency: int, engine: str
 def run_engine(engine: str, database_url: str | None, args) -> bool:
     work = Path(tempfile.mkdtemp(prefix="fps-ratio-"))
     sandbox_url = pg_schema_url(database_url, "fps_ratio_sandbox") if database_url else None
-    proc_s, base_s, _ = pay_bench.spawn_server(args.workers, sandbox_url)
+    sink, sink_url = ipn_sink.start()
+    proc_s, base_s, _ = pay_bench.spawn_server(args.workers, sandbox_url, notify=sink_url)
     ceiling_env = {**os.environ, "CEILING_DATABASE_URL": pg_schema_url(database_url, "fps_ratio_ceiling")
                    if database_url else f"sqlite:///{work / 'ceiling.sqlite'}",
                    "CEILING_LOCK": str(work / "ceiling.lock")}
@@ -164,15 +167,20 @@ def run_engine(engine: str, database_url: str | None, args) -> bool:
                 rows[label].append(measure(target, target.reads(args.requests), args.concurrency, engine,
                                            pays=False))
         exact = all(t.spent_cents() == t.sent_ok for t in (sandbox, ceiling))
-        report(engine, args, rows, exact)
-        return exact and not any(m["errors"] for ms in rows.values() for m in ms)
+        # every Pay's notification, and the card funding's two (Pending, then Success)
+        expected = (sandbox.sent_ok + 2, sandbox.sent_ok + 1)
+        notified = ipn_sink.wait_for(sink_url, expected[1])
+        report(engine, args, rows, exact, notified, expected)
+        return exact and notified == expected and not any(
+            m["errors"] for ms in rows.values() for m in ms)
     finally:
-        for proc in (proc_s, proc_c):
+        for proc in (proc_s, proc_c, sink):
             proc.terminate()
             proc.wait()
 
 
-def report(engine: str, args, rows: dict[str, list[dict]], exact: bool) -> None:
+def report(engine: str, args, rows: dict[str, list[dict]], exact: bool, notified: tuple[int, int],
+           expected: tuple[int, int]) -> None:
     print(f"\n{engine}: {args.rounds} rounds of {args.requests:,} signed requests each, concurrency "
           f"{args.concurrency}, {args.workers} gunicorn sync workers per server, alternating")
     print(f"{'':28} {'requests/s by round':>26} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11}  errors")
@@ -187,6 +195,8 @@ def report(engine: str, args, rows: dict[str, list[dict]], exact: bool) -> None:
         ratio = statistics.median(s["rate"] / c["rate"] for s, c in zip(rows[sandbox], rows[ceiling], strict=True))
         print(f"ratio {what:22} {ratio:26.2f}   (target {TARGET:.2f}: {'met' if ratio >= TARGET else 'not yet'})")
     print(f"final balances               {'exact, both servers' if exact else 'WRONG'}")
+    print(f"notifications                {notified[0]:,} POSTs for {notified[1]:,} transactions "
+          f"({'each exactly once' if notified == expected else f'WRONG: expected {expected[0]:,} for {expected[1]:,}'})")
 
 
 def main() -> int:

@@ -304,3 +304,51 @@ def test_the_inbox_counts_waiting_notifications_up_to_a_limit(app, client, monke
                 caller_id=1, notification_type="TokenCancellation", state="queued", created_at=utcnow(), attempts=0,
                 forced_failures_left=0, twice=False))
     assert "2+ waiting to be sent" in client.get("/admin/notifications").get_data(as_text=True)
+
+
+def test_two_deliverers_at_once_send_each_notification_exactly_once(app, fps, funded, dd_listening, clock):
+    """Two servers' workers delivering at the same moment: each due notification is claimed by one of them
+    (a batch at a time, rows the other holds skipped), so the listener hears each exactly once."""
+    import threading
+
+    for i in range(30):
+        fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference=f"both-{i}", **amount("0.01"))
+    start, counts = threading.Barrier(2), []
+
+    def worker():
+        start.wait()
+        n = 0
+        while made := ipn.deliver_due(services_of(app), limit=4):
+            n += made
+        counts.append(n)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    refs = [f["callerReference"] for f in dd_listening.fields()]
+    assert sorted(refs) == sorted(f"both-{i}" for i in range(30))  # none twice, none lost
+    assert sum(counts) == 30 and all(counts)  # both took part
+    assert [r.state for r in rows(app)] == ["no_url"] + ["delivered"] * 30  # the funding's came before the URL
+
+
+def test_a_notification_another_server_has_claimed_is_left_to_it(app, fps, funded, dd_listening, clock):
+    """Another server's claim: its lease (both engines) keeps the row from being sent again meanwhile, and on
+    PostgreSQL a row still locked by its claiming transaction is skipped, not waited for (SKIP LOCKED)."""
+    svc = services_of(app)
+    fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="held", **amount("0.01"))
+    held = rows(app)[-1].id
+    with svc.storage.write() as conn:  # claimed elsewhere a moment ago
+        conn.execute(update(Notification).where(Notification.id == held).values(
+            next_attempt_at=clock.now() + ipn.LEASE))
+    assert deliver(app) == 0
+    clock.advance(ipn.LEASE + timedelta(seconds=1))  # that server died mid-delivery: the lease runs out
+    fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="free", **amount("0.01"))
+    if not svc.storage.is_sqlite:
+        with svc.storage.write() as conn:  # held by another transaction right now
+            conn.execute(select(Notification.id).where(Notification.id == held).with_for_update())
+            assert ipn.deliver_due(svc) == 1  # the free one only, without waiting
+        assert [f["callerReference"] for f in dd_listening.fields()] == ["free"]
+    assert deliver(app) == (1 if not svc.storage.is_sqlite else 2)
+    assert sorted(f["callerReference"] for f in dd_listening.fields()) == ["free", "held"]

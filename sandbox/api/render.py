@@ -27,8 +27,12 @@ def xml_response(body: str, status: int = 200) -> Response:
 
 def _render(name: str, **context) -> str:
     """A template of templates/fps/ straight from Jinja: FPS XML needs none of the page context
-    processors, and this runs on every API call. Autoescaping follows the .xml name."""
-    return current_app.jinja_env.get_template(name).render(**context)
+    processors, and this runs on every API call. Autoescaping follows the .xml name.
+
+    The envelope's macros come in as `envelope`, its module built once: an `{% import %}` would
+    rebuild or re-check it on every render."""
+    env = current_app.jinja_env
+    return env.get_template(name).render(envelope=env.get_template("fps/_envelope.xml").module, **context)
 
 
 def render_action(action: str, namespace: str, request_id: str, values: dict) -> Response:

@@ -44,26 +44,38 @@ def enqueue(conn: Connection, *, caller_id: int, now: datetime, notification_typ
         "twice": s.twice, "edited_fields": None, "delivered_at": None})
 
 
+_SENDER, _RECIPIENT, _PARENT = aliased(Account), aliased(Account), aliased(FpsTransaction)
+# Built once: the delivery worker runs it for every batch of notifications.
+_TRANSACTIONS = (
+    select(FpsTransaction.__table__, _SENDER.name.label("sender_name"), _SENDER.email.label("sender_email"),
+           _RECIPIENT.name.label("recipient_name"), _RECIPIENT.email.label("recipient_email"),
+           Instrument.payment_reason, _PARENT.transaction_id.label("parent_id"))
+    .join(_SENDER, _SENDER.id == FpsTransaction.sender_id).join(_RECIPIENT, _RECIPIENT.id == FpsTransaction.recipient_id)
+    .outerjoin(Instrument, Instrument.id == FpsTransaction.instrument_pk)
+    .outerjoin(_PARENT, _PARENT.id == FpsTransaction.parent_pk)
+    .where(FpsTransaction.id.in_(bindparam("pks", expanding=True))))
+
+
 def fields(conn: Connection, n) -> dict[str, str]:
     """The form fields a notification carries (before signing)."""
-    if n.edited_fields:
-        return json.loads(n.edited_fields)
-    if n.notification_type == "TokenCancellation":
-        return _token_fields(conn, n)
-    return _transaction_fields(conn, n)
+    return fields_of(conn, [n])[n.id]
 
 
-def _transaction_fields(conn: Connection, n) -> dict[str, str]:
+def fields_of(conn: Connection, rows: list) -> dict[int, dict[str, str]]:
+    """The form fields of several notifications by id, their transactions read in one statement."""
+    out = {n.id: json.loads(n.edited_fields) for n in rows if n.edited_fields}
+    for n in rows:
+        if n.id not in out and n.notification_type == "TokenCancellation":
+            out[n.id] = _token_fields(conn, n)
+    pending = [n for n in rows if n.id not in out]
+    if pending:
+        txns = {t.id: t for t in conn.execute(_TRANSACTIONS, {"pks": sorted({n.transaction_pk for n in pending})})}
+        for n in pending:
+            out[n.id] = _transaction_fields(txns[n.transaction_pk], n)
+    return out
 
-    sender, recipient, parent = aliased(Account), aliased(Account), aliased(FpsTransaction)
-    t = conn.execute(
-        select(FpsTransaction.__table__, sender.name.label("sender_name"), sender.email.label("sender_email"),
-               recipient.name.label("recipient_name"), recipient.email.label("recipient_email"),
-               Instrument.payment_reason, parent.transaction_id.label("parent_id"))
-        .join(sender, sender.id == FpsTransaction.sender_id).join(recipient, recipient.id == FpsTransaction.recipient_id)
-        .outerjoin(Instrument, Instrument.id == FpsTransaction.instrument_pk)
-        .outerjoin(parent, parent.id == FpsTransaction.parent_pk)
-        .where(FpsTransaction.id == n.transaction_pk)).one()
+
+def _transaction_fields(t, n) -> dict[str, str]:
     out = {
         "notificationType": "TransactionStatus",
         "operation": OPERATIONS.get(t.operation, t.operation.upper()),

@@ -1,26 +1,26 @@
 """Delivering Instant Payment Notifications: signed form POSTs, at least once, retried for a day.
 
-A due notification is claimed with a lease (its next attempt moved a minute ahead) in one
-transaction, POSTed outside any transaction, and its attempt recorded in another. A process
-that dies mid-delivery leaves the lease to run out, and the notification is sent again: at
-least once, never lost. The retry schedule runs on the sandbox clock.
+Due notifications are claimed a batch at a time with a lease (their next attempt moved a minute
+ahead) in one transaction, rows another server holds skipped; POSTed outside any transaction; and
+their attempts recorded in another. A process that dies mid-delivery leaves the lease to run out,
+and the notification is sent again: at least once, never lost, and never the same attempt by two
+servers. The retry schedule runs on the sandbox clock.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
-import urllib.error
-import urllib.request
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from ..domain import notifications
 from ..models import Account, DeliveryAttempt, Notification
+from .http_post import Poster
 
 if TYPE_CHECKING:  # for annotations only: services.tick imports this module
     from .services import Services
@@ -30,44 +30,123 @@ LEASE = timedelta(seconds=60)
 TIMEOUT_SECONDS = 10
 EXCERPT = 500
 
+_N = Notification.__table__
+_CLAIM = select(_N, Account.ipn_reorder, Account.ipn_url.label("caller_url")).join(Account, Account.id == _N.c.caller_id)
+_DUE_NOW = (_N.c.state == "queued", _N.c.next_attempt_at <= bindparam("now"))
+_ANY_DUE = select(_N.c.id).where(*_DUE_NOW).limit(1)
+# Rows another server has claimed are skipped, not waited for (PostgreSQL; SQLite has one writer).
+_DUE = _CLAIM.where(*_DUE_NOW).order_by(_N.c.id).limit(bindparam("limit")).with_for_update(of=_N, skip_locked=True)
+_ONE = _CLAIM.where(_N.c.id == bindparam("pk")).with_for_update(of=_N)
+_ONE_DUE = _ONE.where(*_DUE_NOW)
+_LEASE = update(_N).where(_N.c.id.in_(bindparam("pks", expanding=True))).values(next_attempt_at=bindparam("until"))
+_INSERT_ATTEMPT = insert(DeliveryAttempt.__table__)
+_AFTER = update(_N).where(_N.c.id == bindparam("pk")).values(
+    attempts=bindparam("b_attempts"), url=bindparam("b_url"), state=bindparam("b_state"),
+    next_attempt_at=bindparam("b_next"), delivered_at=bindparam("b_delivered"),
+    forced_failures_left=bindparam("b_forced"))
 
-def deliver_due(svc: Services, limit: int = 50) -> int:
-    """Deliver the notifications that are due; answers how many attempts were made."""
-    now = svc.clock.now()
-    with svc.storage.read() as conn:
-        rows = conn.execute(
-            select(Notification.id, Account.ipn_reorder).join(Account, Account.id == Notification.caller_id)
-            .where(Notification.state == "queued", Notification.next_attempt_at <= now)
-            .order_by(Notification.id).limit(limit)).all()
-    # a caller asking for "out of order" gets what is due newest first
-    order = sorted(rows, key=lambda r: -r.id if r.ipn_reorder else r.id)
-    return sum(deliver(svc, r.id) for r in order)
+
+@dataclass
+class _Claimed:
+    """One notification claimed for an attempt: its row, where it goes, and the signed body."""
+
+    row: Any
+    url: str
+    body: str
+    forced: bool  # the caller's switch fails this attempt: nothing is sent
+
+
+def deliver_due(svc: Services, limit: int = 50, most: int = 2_000) -> int:
+    """Deliver the notifications that are due, `limit` at a time until none is left (or `most` were
+    tried, so one round of the worker never runs for ever); answers how many attempts were made.
+
+    Each batch is claimed in one transaction (rows another server holds are skipped, so two servers never
+    send the same attempt), POSTed outside any transaction, and its attempts recorded in one more.
+    """
+    done = 0
+    while done < most:
+        now = svc.clock.now()
+        with svc.storage.read() as conn:  # most rounds find nothing: no write lock for them
+            if conn.execute(_ANY_DUE, {"now": now}).first() is None:
+                break
+        with svc.storage.write() as conn:
+            rows = conn.execute(_DUE, {"now": now, "limit": min(limit, most - done)}).all()
+            claimed = _claim(svc, conn, rows, now, manual=False)
+        # a caller asking for "out of order" gets what is due newest first
+        claimed.sort(key=lambda c: -c.row.id if c.row.ipn_reorder else c.row.id)
+        _send(svc, claimed, manual=False)
+        done += len(claimed)
+        if len(rows) < limit or not claimed:
+            break
+    return done
 
 
 def deliver(svc: Services, pk: int, *, manual: bool = False) -> int:
     """Claim one notification and try to deliver it; `manual` (a resend) ignores its state and time."""
     now = svc.clock.now()
     with svc.storage.write() as conn:
-        query = select(Notification.__table__).where(Notification.id == pk).with_for_update()
-        if not manual:
-            query = query.where(Notification.state == "queued", Notification.next_attempt_at <= now)
-        n = conn.execute(query).first()
-        if n is None:
-            return 0
-        url = n.url or conn.execute(select(Account.ipn_url).where(Account.id == n.caller_id)).scalar()
-        if url is None:
-            return 0
-        url = resolve(svc, url)
-        conn.execute(update(Notification).where(Notification.id == pk).values(next_attempt_at=now + LEASE))
-        body = urlencode(signed_fields(svc, conn, n, url))
-    forced = n.forced_failures_left > 0 and not manual
-    status, excerpt, ms = (None, "not sent: the caller's switch fails the first attempts", 0) if forced \
-        else post(url, body)
-    _record(svc, n, url, status, excerpt, ms, forced)
-    if status is not None and 200 <= status < 300 and n.twice and not manual:
-        again = post(url, body)
-        _attempt(svc, pk, "duplicate", *again)
-    return 1
+        query = _ONE if manual else _ONE_DUE
+        claimed = _claim(svc, conn, conn.execute(query, {"pk": pk, "now": now}).all(), now, manual=manual)
+    _send(svc, claimed, manual=manual)
+    return len(claimed)
+
+
+def _claim(svc: Services, conn, rows: list, now: datetime, *, manual: bool) -> list[_Claimed]:
+    """Lease the locked rows (their next attempt a minute ahead, so a process that dies mid-delivery
+    leaves them to be sent again) and sign each one's fields; rows without a URL are left alone."""
+    rows = [r for r in rows if r.url or r.caller_url]
+    if not rows:
+        return []
+    conn.execute(_LEASE, {"pks": [r.id for r in rows], "until": now + LEASE})
+    all_fields = notifications.fields_of(conn, rows)
+    claimed = []
+    for r in rows:
+        url = resolve(svc, r.url or r.caller_url)
+        signed = svc.signer.sign_params("POST", url, all_fields[r.id], certificate_url(svc))
+        claimed.append(_Claimed(r, url, urlencode(signed), r.forced_failures_left > 0 and not manual))
+    return claimed
+
+
+def _send(svc: Services, claimed: list[_Claimed], *, manual: bool) -> None:
+    """POST each claimed notification (a second time when its caller asks for duplicates), then record
+    every attempt and what comes next in one transaction."""
+    sent = []  # (claimed, a duplicate?, HTTP status or None, excerpt, ms)
+    with Poster(TIMEOUT_SECONDS, EXCERPT) as poster:
+        for c in claimed:
+            if c.forced:
+                sent.append((c, False, None, "not sent: the caller's switch fails the first attempts", 0))
+                continue
+            status, excerpt, ms = poster.post(c.url, c.body)
+            sent.append((c, False, status, excerpt, ms))
+            if _ok(status) and c.row.twice and not manual:
+                sent.append((c, True, *poster.post(c.url, c.body)))
+    if not sent:
+        return
+    now = svc.clock.now()
+    with svc.storage.write() as conn:
+        conn.execute(_INSERT_ATTEMPT, [
+            {"notification_pk": c.row.id, "at": now, "http_status": status, "response_excerpt": excerpt,
+             "duration_ms": ms, "outcome": "duplicate" if duplicate else "forced-failure" if c.forced
+             else "delivered" if _ok(status) else "failed"} for c, duplicate, status, excerpt, ms in sent])
+        conn.execute(_AFTER, [_next(svc, c, status, now) for c, duplicate, status, _, _ in sent if not duplicate])
+
+
+def _ok(status: int | None) -> bool:
+    return status is not None and 200 <= status < 300
+
+
+def _next(svc: Services, c: _Claimed, status: int | None, now: datetime) -> dict:
+    """What comes after an attempt: done, retry later, or give up after the schedule."""
+    row, attempts = c.row, c.row.attempts + 1
+    values = {"pk": row.id, "b_attempts": attempts, "b_url": c.url, "b_state": "queued", "b_next": None,
+              "b_delivered": row.delivered_at, "b_forced": row.forced_failures_left - (1 if c.forced else 0)}
+    if _ok(status):
+        values.update(b_state="delivered", b_delivered=now)
+    elif attempts > len(svc.ipn_schedule):
+        values.update(b_state="failed")
+    else:
+        values.update(b_next=now + svc.ipn_schedule[attempts - 1])
+    return values
 
 
 def base_url(svc: Services) -> str:
@@ -81,56 +160,13 @@ def resolve(svc: Services, url: str) -> str:
     return base_url(svc) + url if url.startswith("/") else url
 
 
+def certificate_url(svc: Services) -> str:
+    return f"{base_url(svc)}/certs/{svc.signer.cert_dir}/PKICert.pem"
+
+
 def signed_fields(svc: Services, conn, n, url: str) -> dict[str, str]:
     """The notification's fields plus the four signature parameters, for delivery to `url`."""
-    return svc.signer.sign_params("POST", resolve(svc, url), notifications.fields(conn, n),
-                                  f"{base_url(svc)}/certs/{svc.signer.cert_dir}/PKICert.pem")
-
-
-def post(url: str, body: str) -> tuple[int | None, str, int]:
-    """POST the form; answers (HTTP status or None, a response excerpt or the error, milliseconds)."""
-    request = urllib.request.Request(url, data=body.encode(), method="POST",
-                                     headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-                                              "User-Agent": "FPS-Sandbox-IPN/1.0"})
-    started = time.monotonic()
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - http(s) only
-            return response.status, response.read(EXCERPT).decode("utf-8", "replace"), _ms(started)
-    except urllib.error.HTTPError as err:
-        return err.code, err.read(EXCERPT).decode("utf-8", "replace"), _ms(started)
-    except (urllib.error.URLError, OSError, ValueError) as err:
-        return None, f"{type(err).__name__}: {getattr(err, 'reason', err)}"[:EXCERPT], _ms(started)
-
-
-def _ms(started: float) -> int:
-    return int((time.monotonic() - started) * 1000)
-
-
-def _attempt(svc: Services, pk: int, outcome: str, status, excerpt, ms) -> None:
-    with svc.storage.write() as conn:
-        conn.execute(insert(DeliveryAttempt).values(notification_pk=pk, at=svc.clock.now(), outcome=outcome,
-                                                    http_status=status, response_excerpt=excerpt, duration_ms=ms))
-
-
-def _record(svc: Services, n, url: str, status: int | None, excerpt: str, ms: int, forced: bool) -> None:
-    """Store the attempt, and what comes next: done, retry later, or give up after the schedule."""
-    now = svc.clock.now()
-    ok = status is not None and 200 <= status < 300
-    with svc.storage.write() as conn:
-        conn.execute(insert(DeliveryAttempt).values(
-            notification_pk=n.id, at=now, outcome="forced-failure" if forced else "delivered" if ok else "failed",
-            http_status=status, response_excerpt=excerpt, duration_ms=ms))
-        attempts = n.attempts + 1
-        values: dict = {"attempts": attempts, "url": url}
-        if forced:
-            values["forced_failures_left"] = n.forced_failures_left - 1
-        if ok:
-            values.update(state="delivered", delivered_at=now, next_attempt_at=None)
-        elif attempts > len(svc.ipn_schedule):
-            values.update(state="failed", next_attempt_at=None)
-        else:
-            values.update(state="queued", next_attempt_at=now + svc.ipn_schedule[attempts - 1])
-        conn.execute(update(Notification).where(Notification.id == n.id).values(**values))
+    return svc.signer.sign_params("POST", resolve(svc, url), notifications.fields(conn, n), certificate_url(svc))
 
 
 def schedule_text(svc: Services) -> str:

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as a merchant's web server
+    disable_nagle_algorithm = True  # else each answer's body waits on a delayed ACK (40 ms)
     posts = 0
     ids: set[str] = set()
     lock = threading.Lock()
@@ -78,5 +79,12 @@ def wait_for(url: str, ids: int, timeout: float = 60.0) -> tuple[int, int]:
     return got
 
 
+class _Sink(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a sender closing its kept-alive connection is not news
+
+
 if __name__ == "__main__":
-    ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), _Handler).serve_forever()
+    _Sink(("127.0.0.1", int(sys.argv[1])), _Handler).serve_forever()

@@ -144,3 +144,19 @@ def test_bank_settlement_by_postpaid_ach(news, buyer, clock):
     assert status(news, tid)[0] == "Pending"
     clock.advance(timedelta(seconds=6))
     assert status(news, tid) == ("Success", "Success")
+
+
+def test_a_replay_answers_the_status_the_transaction_has_now(app, fps, buyer, clock):
+    """The CallerReference is looked up with the caller; a replay made once the Pending funding is due (and so
+    completed by that very call) answers Success, not the Pending read before it completed."""
+    ret = buyer.authorize(prepaid_params(), method_label="Visa")
+    first = fund(fps, ret)
+    assert first.find("FundPrepaidResult/TransactionStatus") == "Pending"
+    assert fund(fps, ret).find("FundPrepaidResult/TransactionStatus") == "Pending"  # a replay, still Pending
+    clock.advance(timedelta(seconds=5))
+    again = fund(fps, ret)
+    assert again.find("FundPrepaidResult/TransactionId") == first.find("FundPrepaidResult/TransactionId")
+    assert again.find("FundPrepaidResult/TransactionStatus") == "Success"
+    changed = fps.call("FundPrepaid", SenderTokenId=ret["fundingTokenID"], PrepaidInstrumentId=ret["prepaidInstrumentID"],
+                       CallerReference="fund-1", **amount("9.00", "FundingAmount"))
+    assert changed.error_code == "DuplicateRequest"  # same reference, another request

@@ -15,6 +15,7 @@ from sandbox.runtime.http_post import Poster
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive unless told otherwise
+    disable_nagle_algorithm = True
 
     def setup(self):
         super().setup()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from dataclasses import replace
 
 from flask import current_app, redirect, request, url_for
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -85,7 +86,8 @@ def _authenticate(conn, req: auth.Request, act: Action | None, entry: request_lo
         _check_names(act, params, namespace)
         entry.verdict = "unsigned"
         return CallerContext(None, anything_due=False, faults_armed=False), namespace
-    context = caller_context(conn, auth.require(params, "AWSAccessKeyId"), svc.clock.now())
+    reference = params.get("CallerReference") if act is not None and act.takes_caller_reference else None
+    context = caller_context(conn, auth.require(params, "AWSAccessKeyId"), svc.clock.now(), reference)
     caller = context.caller
     if caller is None:
         raise errors.InvalidClientTokenId()
@@ -168,6 +170,7 @@ def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_fau
         context, namespace = _authenticate(conn, req, act, entry)
         if context.anything_due and writes:
             completion.complete_due(conn, svc.clock.now(), svc.policy)
+            context = replace(context, earlier=None)  # a status it read may have changed: look again
         elif context.anything_due and not caught_up:
             raise _Due()
         if check_faults and context.faults_armed:
@@ -194,7 +197,8 @@ def _call(conn, context: CallerContext, act: Action, params: dict[str, str], fie
     if act.takes_caller_reference:
         business = {k: v for k, v in params.items() if k not in auth.COMMON_PARAMS}
         fields["fingerprint"] = transactions.fingerprint(act.name, business)
-    return Call(conn, context.caller, svc.clock.now(), svc.ids, svc.policy, forced=forced, **fields)
+    return Call(conn, context.caller, svc.clock.now(), svc.ids, svc.policy, forced=forced, earlier=context.earlier,
+                **fields)
 
 
 def _take(svc, fault: outcomes.ArmedFault) -> outcomes.Forced | None:

@@ -44,30 +44,47 @@ _BY_ACCESS_KEY = select(*_PARTY_COLUMNS, *IPN_COLUMNS).where(Account.access_key 
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """What the caller's earlier transaction with a CallerReference was, if there is one (None fields)."""
+
+    caller_reference: str
+    transaction_id: str | None
+    status: str | None
+    fingerprint: str | None
+
+
+@dataclass(frozen=True)
 class CallerContext:
     """What every API call needs to know first, read in one statement."""
 
     caller: Party | None
     anything_due: bool  # a Pending transaction is due to complete
     faults_armed: bool  # an armed fault exists (domain/outcomes.py)
+    earlier: Earlier | None = None  # the request's CallerReference looked up too (domain/transactions.replay)
 
 
 def _context_query():
     due = exists().where(FpsTransaction.status == PENDING_SQL, FpsTransaction.due_at <= bindparam("now"))
-    return select(*_PARTY_COLUMNS, *IPN_COLUMNS, due.label("anything_due"), exists(select(Fault.id)).label("faults")) \
+    earlier = FpsTransaction.__table__
+    return select(*_PARTY_COLUMNS, *IPN_COLUMNS, due.label("anything_due"), exists(select(Fault.id)).label("faults"),
+                  earlier.c.transaction_id, earlier.c.status, earlier.c.fingerprint) \
+        .outerjoin(earlier, (earlier.c.caller_id == Account.id)
+                   & (earlier.c.caller_reference == bindparam("caller_reference"))) \
         .where(Account.access_key == bindparam("access_key"))
 
 
 _CONTEXT = _context_query()
 
 
-def caller_context(conn: Connection, access_key: str, now: datetime) -> CallerContext:
-    """The caller of an API request, and whether there is due work or an armed fault (one statement:
-    this runs on every call)."""
-    row = conn.execute(_CONTEXT, {"access_key": access_key, "now": now}).first()
+def caller_context(conn: Connection, access_key: str, now: datetime,
+                   caller_reference: str | None = None) -> CallerContext:
+    """The caller of an API request, whether there is due work or an armed fault, and the caller's earlier
+    transaction with `caller_reference` (one statement: this runs on every call)."""
+    row = conn.execute(_CONTEXT, {"access_key": access_key, "now": now, "caller_reference": caller_reference}).first()
     if row is None:
         return CallerContext(None, False, False)
-    return CallerContext(Party(*row[:5], ipn=IpnSettings(*row[5:11])), bool(row[11]), bool(row[12]))
+    earlier = Earlier(caller_reference, *row[13:16]) if caller_reference is not None else None
+    return CallerContext(Party(*row[:5], ipn=IpnSettings(*row[5:11])), bool(row[11]), bool(row[12]), earlier)
 
 
 def caller_by_access_key(conn: Connection, access_key: str) -> Party | None:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from .accounts import Party
+from .accounts import Earlier, Party
 from .ids import IdGenerator
 from .outcomes import Forced
 from .policy import Policy
@@ -31,3 +31,4 @@ class Call:
     sender_description: str | None = None
     forced: Forced | None = None
     override_ipn_url: str | None = None  # OverrideIPNURL: this call's notifications go here
+    earlier: Earlier | None = None  # the CallerReference's earlier transaction, looked up with the caller

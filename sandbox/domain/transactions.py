@@ -45,8 +45,11 @@ def replay(call: Call) -> TxnResult | None:
 
     Raises DuplicateRequest when it was used for a different one.
     """
-    row = call.conn.execute(_REPLAY, {"caller_id": call.caller.id, "caller_reference": call.caller_reference}).first()
-    if row is None:
+    row = call.earlier
+    if row is None or row.caller_reference != call.caller_reference:
+        row = call.conn.execute(_REPLAY, {"caller_id": call.caller.id,
+                                          "caller_reference": call.caller_reference}).first()
+    if row is None or row.transaction_id is None:
         return None
     if row.fingerprint != call.fingerprint:
         raise errors.DuplicateRequest(caller_reference=call.caller_reference, transaction_id=row.transaction_id)

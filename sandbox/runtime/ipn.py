@@ -48,11 +48,12 @@ _AFTER = update(_N).where(_N.c.id == bindparam("pk")).values(
 
 @dataclass
 class _Claimed:
-    """One notification claimed for an attempt: its row, where it goes, and the signed body."""
+    """One notification claimed for an attempt: its row, where it goes, and its fields (signed when sent,
+    outside the claiming transaction, which holds SQLite's write lock)."""
 
     row: Any
     url: str
-    body: str
+    fields: dict[str, str]
     forced: bool  # the caller's switch fails this attempt: nothing is sent
 
 
@@ -93,18 +94,14 @@ def deliver(svc: Services, pk: int, *, manual: bool = False) -> int:
 
 def _claim(svc: Services, conn, rows: list, now: datetime, *, manual: bool) -> list[_Claimed]:
     """Lease the locked rows (their next attempt a minute ahead, so a process that dies mid-delivery
-    leaves them to be sent again) and sign each one's fields; rows without a URL are left alone."""
+    leaves them to be sent again) and read each one's fields; rows without a URL are left alone."""
     rows = [r for r in rows if r.url or r.caller_url]
     if not rows:
         return []
     conn.execute(_LEASE, {"pks": [r.id for r in rows], "until": now + LEASE})
     all_fields = notifications.fields_of(conn, rows)
-    claimed = []
-    for r in rows:
-        url = resolve(svc, r.url or r.caller_url)
-        signed = svc.signer.sign_params("POST", url, all_fields[r.id], certificate_url(svc))
-        claimed.append(_Claimed(r, url, urlencode(signed), r.forced_failures_left > 0 and not manual))
-    return claimed
+    return [_Claimed(r, resolve(svc, r.url or r.caller_url), all_fields[r.id], r.forced_failures_left > 0 and not manual)
+            for r in rows]
 
 
 def _send(svc: Services, claimed: list[_Claimed], *, manual: bool) -> None:
@@ -116,10 +113,11 @@ def _send(svc: Services, claimed: list[_Claimed], *, manual: bool) -> None:
             if c.forced:
                 sent.append((c, False, None, "not sent: the caller's switch fails the first attempts", 0))
                 continue
-            status, excerpt, ms = poster.post(c.url, c.body)
+            body = urlencode(svc.signer.sign_params("POST", c.url, c.fields, certificate_url(svc)))
+            status, excerpt, ms = poster.post(c.url, body)
             sent.append((c, False, status, excerpt, ms))
             if _ok(status) and c.row.twice and not manual:
-                sent.append((c, True, *poster.post(c.url, c.body)))
+                sent.append((c, True, *poster.post(c.url, body)))
     if not sent:
         return
     now = svc.clock.now()

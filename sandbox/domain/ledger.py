@@ -88,11 +88,16 @@ def post(
     transaction_pk: int | None = None,
 ) -> None:
     """Append the transfers of one journal; each becomes a balanced pair of lines."""
+    conn.execute(_INSERT_LINES, [{**r, "transaction_pk": transaction_pk} for r in lines(journal, transfers, now)])
+
+
+def lines(journal: str, transfers: list[Transfer], now: datetime) -> list[dict]:
+    """The rows of a journal (without their transaction): a balanced pair of lines per transfer."""
     rows = []
     for t in transfers:
         if t.cents <= 0:
             raise ValueError(f"a transfer moves a positive amount, not {t.cents}")
-        common = {"journal": journal, "transaction_pk": transaction_pk, "memo": t.memo, "created_at": now}
+        common = {"journal": journal, "memo": t.memo, "created_at": now}
         rows.append({**common, "book": t.source, "amount_cents": -t.cents})
         rows.append({**common, "book": t.target, "amount_cents": t.cents})
-    conn.execute(_INSERT_LINES, rows)
+    return rows

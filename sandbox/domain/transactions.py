@@ -7,12 +7,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, func, insert, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
-from ..models import Account, FpsTransaction, Instrument, StatusHistory, Token
+from ..models import Account, FpsTransaction, Instrument, LedgerEntry, Notification, StatusHistory, Token
 from . import errors, ledger, notifications
 from .accounts import IpnSettings
+from .linked_rows import Children, insert_linked
 from .call import Call
 from .ids import TRANSACTION_ID_RE
 from .statuses import PENDING_SQL, Operation, Status, StatusCode, status_message
@@ -36,8 +37,7 @@ _TXN = FpsTransaction.__table__
 # Built once: the Pay path runs these on every request (see bench/).
 _REPLAY = select(_TXN.c.transaction_id, _TXN.c.status, _TXN.c.fingerprint).where(
     _TXN.c.caller_id == bindparam("caller_id"), _TXN.c.caller_reference == bindparam("caller_reference"))
-_INSERT_TXN = insert(_TXN)
-_INSERT_HISTORY = insert(StatusHistory.__table__)
+_HISTORY, _NOTIFICATION, _LINES = StatusHistory.__table__, Notification.__table__, LedgerEntry.__table__
 
 
 def replay(call: Call) -> TxnResult | None:
@@ -57,20 +57,27 @@ def replay(call: Call) -> TxnResult | None:
 
 
 def record(conn: Connection, *, now: datetime, status: str = Status.SUCCESS, status_code: str = StatusCode.SUCCESS,
-           history: bool = True, ipn: IpnSettings | None = None, **values) -> int:
-    """Insert a transaction (with its first StatusHistory entry unless `history` is False); returns its key."""
+           history: bool = True, ipn: IpnSettings | None = None, moves: list[ledger.Transfer] | None = None,
+           **values) -> int:
+    """Insert a transaction with its first StatusHistory entry and notification (unless `history` is False)
+    and its ledger journal (`moves`), in one statement where the engine allows; returns its key."""
     values.setdefault("date_completed", now if status in (Status.SUCCESS, Status.FAILURE) else None)
     row = {"status": status, "status_code": status_code, "status_message": status_message(status_code),
            "date_received": now, "fee_cents": 0, "fees_paid_by": "Recipient", "caller_description": None,
            "sender_description": None, "instrument_pk": None, "sender_token_pk": None, "parent_pk": None,
            "due_at": None, "outcome": None, "override_ipn_url": None, **values}
-    pk = conn.execute(_INSERT_TXN, row).inserted_primary_key[0]
+    children = []
     if history:
-        conn.execute(_INSERT_HISTORY, {"transaction_pk": pk, "date": now, "status": status,
-                                       "status_code": status_code, "amount_cents": values["amount_cents"]})
-        notifications.enqueue(conn, caller_id=row["caller_id"], now=now, transaction_pk=pk, status=status,
-                              status_code=status_code, url=row["override_ipn_url"], settings=ipn)
-    return pk
+        ipn = ipn or IpnSettings(*conn.execute(notifications.SETTINGS, {"id": row["caller_id"]}).one())
+        children += [
+            Children(_HISTORY, "transaction_pk", [{"date": now, "status": status, "status_code": status_code,
+                                                   "amount_cents": values["amount_cents"]}]),
+            Children(_NOTIFICATION, "transaction_pk", [{**notifications.row(
+                caller_id=row["caller_id"], now=now, notification_type="TransactionStatus", status=status,
+                status_code=status_code, url=row["override_ipn_url"], settings=ipn), "token_pk": None}])]
+    if moves:
+        children.append(Children(_LINES, "transaction_pk", ledger.lines(row["transaction_id"], moves, now)))
+    return insert_linked(conn, _TXN, row, children)
 
 
 def of_call(call: Call) -> dict:
@@ -83,8 +90,7 @@ def of_call(call: Call) -> dict:
 def book(call: Call, moves: list[ledger.Transfer], **values) -> TxnResult:
     """Record a successful transaction of the caller's and post its ledger journal in one go."""
     txn_id = call.ids.transaction_id()
-    pk = record(call.conn, now=call.now, transaction_id=txn_id, ipn=call.caller.ipn, **of_call(call), **values)
-    ledger.post(call.conn, txn_id, moves, call.now, pk)
+    record(call.conn, now=call.now, transaction_id=txn_id, ipn=call.caller.ipn, moves=moves, **of_call(call), **values)
     return TxnResult(txn_id, Status.SUCCESS)
 
 

@@ -11,15 +11,22 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
-from ..models import Instrument
+from ..models import FpsTransaction, Instrument
 from . import tokens, transactions
 from .accounts import Party
 from .call import Call
 from .ids import IdGenerator
 from .ledger import Transfer
+from .statuses import PENDING_SQL
 from .tokens import Limit
+
+_INST, _TXN = Instrument.__table__, FpsTransaction.__table__
+# GetPrepaidBalance / GetDebtBalance in one statement: the instrument and what is still being collected on it.
+_WITH_PENDING = select(_INST, select(func.coalesce(func.sum(_TXN.c.amount_cents), 0)).where(
+    _TXN.c.status == PENDING_SQL, _TXN.c.operation == bindparam("operation"), _TXN.c.instrument_pk == _INST.c.id,
+).scalar_subquery().label("pending_cents")).where(_INST.c.instrument_id == bindparam("instrument_id"))
 
 
 @dataclass(frozen=True)
@@ -123,9 +130,9 @@ class InstrumentKind(ABC):
     def balance(self, conn: Connection, caller: Party, instrument_id: str) -> Balance:
         """GetPrepaidBalance / GetDebtBalance: the instrument's figure and what is still being collected
         (its sender or recipient only)."""
-        row = tokens.instrument(conn, caller, instrument_id, self, lock=False, sender_may_read=True)
-        return Balance(getattr(row, self.held),
-                       transactions.pending_amount(conn, self.collect_operation, instrument_pk=row.id))
+        row = conn.execute(_WITH_PENDING, {"instrument_id": instrument_id, "operation": self.collect_operation}).first()
+        tokens.check_instrument(row, caller, instrument_id, self, sender_may_read=True)
+        return Balance(getattr(row, self.held), int(row.pending_cents))
 
     def total(self, conn: Connection, caller: Party) -> Balance:
         """GetTotalPrepaidLiability / GetOutstandingDebtBalance: the caller's total across the instruments

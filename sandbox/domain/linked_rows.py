@@ -29,9 +29,9 @@ def insert_linked(conn: Connection, parent: Table, row: dict, children: list[Chi
     """Insert `row` into `parent` and every child row pointing at it; answers the parent's id."""
     children = [c for c in children if c.rows]
     if conn.dialect.name != "postgresql":
-        pk = conn.execute(insert(parent), row).inserted_primary_key[0]
+        pk = conn.execute(_insert(parent), row).inserted_primary_key[0]
         for c in children:
-            conn.execute(insert(c.table), [{**r, c.key: pk} for r in c.rows])
+            conn.execute(_insert(c.table), [{**r, c.key: pk} for r in c.rows])
         return pk
     shape = (parent.name, tuple(row), tuple((c.table.name, c.key, tuple(c.rows[0]), len(c.rows)) for c in children))
     statement = _STATEMENTS.get(shape)
@@ -42,6 +42,14 @@ def insert_linked(conn: Connection, parent: Table, row: dict, children: list[Chi
         for ri, r in enumerate(c.rows):
             params.update({f"c{ci}_{ri}_{k}": v for k, v in r.items()})
     return conn.execute(statement, params).scalar_one()
+
+
+def _insert(table: Table):
+    """INSERT INTO table, built once (building a statement costs more than running it on SQLite)."""
+    statement = _STATEMENTS.get(table.name)
+    if statement is None:
+        statement = _STATEMENTS[table.name] = insert(table)
+    return statement
 
 
 def _one_statement(parent: Table, keys: tuple[str, ...], children: list[Children]):

@@ -109,13 +109,19 @@ def instrument(conn: Connection, caller: Party, instrument_id: str, kind, *, loc
     there is none, InstrumentAccessDenied if the caller is not its recipient (or sender, for reading)."""
     query = select(Instrument.__table__).where(Instrument.instrument_id == instrument_id)
     row = conn.execute(query.with_for_update() if lock else query).first()
+    check_instrument(row, caller, instrument_id, kind, sender_may_read=sender_may_read)
+    return row
+
+
+def check_instrument(row, caller: Party, instrument_id: str, kind, *, sender_may_read: bool = False) -> None:
+    """InvalidParams unless `row` is an instrument of `kind`; InstrumentAccessDenied unless the caller is its
+    recipient (or its sender, for reading)."""
     if row is None or row.kind != kind.name:
         raise errors.InvalidParams(f"{kind.instrument_param} has to be a valid {kind.word} instrument ID. "
                                    f"Specified value: {instrument_id}")
     allowed = (row.recipient_id, row.sender_id) if sender_may_read else (row.recipient_id,)
     if caller.id not in allowed:
         raise errors.InstrumentAccessDenied(instrument_id=instrument_id)
-    return row
 
 
 def sender_token(conn: Connection, caller: Party, token_id: str, role: str, action: str, ref_name: str):

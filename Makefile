@@ -8,7 +8,7 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 PG_URL  ?= postgresql://postgres@127.0.0.1:5432/test
 FLASK   := $(BIN)/flask --app app
 
-.PHONY: bench-console bench-pay run dev test test-sqlite test-postgres bench reset check-books chromium clean
+.PHONY: bench-console bench-pay bench-soak run dev test test-sqlite test-postgres bench reset check-books chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ bench: $(VENV)/.runtime
 ## bench-pay: signed prepaid Pays against a fresh multi-worker sandbox alone (DATABASE_URL selects PostgreSQL)
 bench-pay: $(VENV)/.runtime
 	$(BIN)/python bench/pay_bench.py
+
+## bench-soak: ten minutes of signed Pays at 16 connections: p99 by window, server memory, balance, notifications
+bench-soak: $(VENV)/.runtime
+	$(BIN)/python bench/soak_bench.py
 
 ## bench-console: every console page timed at a million transactions (takes ~10 minutes)
 bench-console: $(VENV)/.dev

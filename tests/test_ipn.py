@@ -352,3 +352,23 @@ def test_a_notification_another_server_has_claimed_is_left_to_it(app, fps, funde
         assert [f["callerReference"] for f in dd_listening.fields()] == ["free"]
     assert deliver(app) == (1 if not svc.storage.is_sqlite else 2)
     assert sorted(f["callerReference"] for f in dd_listening.fields()) == ["free", "held"]
+
+
+def test_a_slow_listener_holds_up_one_round_for_a_batch_not_for_everything_due(app, fps, funded, dd_listening, clock,
+                                                                                   monkeypatch):
+    """The worker's round also flushes the request log and completes due transactions: once its time is up it
+    starts no new batch, and what is left is sent the next round."""
+    import time
+
+    from sandbox.runtime import http_post
+
+    def slow_post(self, url, body):
+        time.sleep(0.2)
+        return 200, "OK", 200
+
+    for i in range(6):
+        fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference=f"slow-{i}", **amount("0.01"))
+    monkeypatch.setattr(http_post.Poster, "post", slow_post)
+    assert ipn.deliver_due(services_of(app), limit=2, budget_seconds=0.3) == 2  # one batch took 0.4 s
+    assert [r.state for r in rows(app)].count("queued") == 4
+    assert ipn.deliver_due(services_of(app), limit=2, budget_seconds=10) == 4  # the next rounds send the rest

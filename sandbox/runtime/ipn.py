@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -57,21 +58,22 @@ class _Claimed:
     forced: bool  # the caller's switch fails this attempt: nothing is sent
 
 
-def deliver_due(svc: Services, limit: int = 50, most: int = 2_000) -> int:
-    """Deliver the notifications that are due, `limit` at a time until none is left (or `most` were
-    tried, so one round of the worker never runs for ever); answers how many attempts were made.
+def deliver_due(svc: Services, limit: int = 50, budget_seconds: float = 1.0) -> int:
+    """Deliver the notifications that are due, `limit` at a time until none is left, starting no new batch
+    once `budget_seconds` have gone (the worker's round also flushes the request log and completes due
+    transactions; what is left goes next round); answers how many attempts were made.
 
     Each batch is claimed in one transaction (rows another server holds are skipped, so two servers never
     send the same attempt), POSTed outside any transaction, and its attempts recorded in one more.
     """
-    done = 0
-    while done < most:
+    done, started = 0, time.monotonic()
+    while time.monotonic() - started < budget_seconds:
         now = svc.clock.now()
         with svc.storage.read() as conn:  # most rounds find nothing: no write lock for them
             if conn.execute(_ANY_DUE, {"now": now}).first() is None:
                 break
         with svc.storage.write() as conn:
-            rows = conn.execute(_DUE, {"now": now, "limit": min(limit, most - done)}).all()
+            rows = conn.execute(_DUE, {"now": now, "limit": limit}).all()
             claimed = _claim(svc, conn, rows, now, manual=False)
         # a caller asking for "out of order" gets what is due newest first
         claimed.sort(key=lambda c: -c.row.id if c.row.ipn_reorder else c.row.id)

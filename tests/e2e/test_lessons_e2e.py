@@ -48,6 +48,7 @@ def test_a_whole_lesson_with_clicks_only(live_server, browser, lesson, width, he
             assert page.locator("main p.error").count() == 0, page.inner_text("main")[:500]  # only errors it expects
         for key, value in FIGURES.get((lesson, n), []):
             assert after(page, key) == value, (lesson, n, key)
+        page.wait_for_load_state()  # styled: an unstyled page may be wider than the screen
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"step {n} scrolls sideways by {overflow}px at {width}px"
         page.screenshot(path=str(ARTIFACTS / f"lesson-{lesson}-{n}-{width}.png"), full_page=True)
@@ -64,6 +65,7 @@ def test_presenter_mode_reads_on_a_projector(live_server, browser):
     page = context.new_page()
     page.goto(f"{live_server['url']}/admin/lessons")
     page.click("text=Start in presenter mode >> nth=0")
+    page.wait_for_url("**/1?present=1")  # loaded, its stylesheet too: else the type is read unstyled
     assert page.evaluate("document.body.className") == "present"
     size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.lesson-words')).fontSize)")
     assert size >= 22

@@ -145,6 +145,7 @@ def test_cobranded_pages_fit_phone_and_desktop(live_server, merchant, browser, w
     page.get_by_text("Visa ending in 1111").click()
     page.click("button[name=submit]")
     page.wait_for_selector("text=Confirm your prepaid balance")
+    page.wait_for_load_state()  # its stylesheet too, before measuring the layout
     page.screenshot(path=str(ARTIFACTS / f"cbui-confirm-{width}.png"), full_page=True)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the confirm page scrolls sideways by {overflow}px at {width}px"

@@ -8,7 +8,6 @@ GET /count answers "<posts> <distinct transactionIds>".
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import threading
@@ -49,16 +48,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 def start() -> tuple[subprocess.Popen, str]:
     """The sink in a process of its own on a free loopback port; answers it and its URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), str(port)])
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    from pay_bench import listening  # the benchmarks' own helper (bench/ is on their path)
+
+    proc, port = listening(lambda port: [sys.executable, str(Path(__file__).resolve()), str(port)])
     return proc, f"http://127.0.0.1:{port}/ipn"
 
 

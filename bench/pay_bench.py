@@ -158,19 +158,24 @@ def server_pids(master: int) -> list[int]:
 
 def start_gunicorn(spec: str, cwd: Path, env: dict, workers: int) -> tuple[subprocess.Popen, str]:
     """gunicorn serving `spec` (module:app) on a free loopback port; answers the process and its base URL."""
+    proc, port = listening(lambda port: [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
+                                         "--bind", f"127.0.0.1:{port}", spec], cwd=cwd, env=env)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def listening(command, **popen) -> tuple[subprocess.Popen, int]:
+    """Start `command(port)` on a free loopback port (output discarded) and wait until it listens."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--bind",
-                             f"127.0.0.1:{port}", spec], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen)
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             break
         except OSError:
             time.sleep(0.1)
-    return proc, f"http://127.0.0.1:{port}"
+    return proc, port
 
 
 def spawn_server(workers: int, database_url: str | None = None, notify: str | None = None

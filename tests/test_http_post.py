@@ -99,3 +99,10 @@ def test_bad_urls_and_dead_ports_are_failed_attempts(url, error):
     with Poster(2, 500) as poster:
         status, excerpt, ms = poster.post(url, "x")
     assert status is None and excerpt.startswith(error) and ms >= 0
+
+
+def test_an_https_url_whose_server_speaks_no_tls_is_a_failed_attempt(server):
+    """https:// goes through TLS with certificate checks; a handshake that fails is an attempt that failed."""
+    with Poster(2, 500) as poster:
+        status, excerpt, _ = poster.post(server.url.replace("http://", "https://") + "/ipn", "x")
+    assert status is None and "SSL" in excerpt and server.bodies == []

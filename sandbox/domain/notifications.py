@@ -22,7 +22,7 @@ OPERATIONS = {Operation.PAY: "PAY", Operation.REFUND: "REFUND", Operation.FUND_P
               Operation.SETTLE_DEBT: "SETTLE_DEBT", Operation.WRITE_OFF_DEBT: "WRITE_OFF_DEBT"}
 REORDER_WINDOW = timedelta(seconds=5)  # "out of order": held this long, then sent newest first
 
-SETTINGS = select(*IPN_COLUMNS).where(Account.id == bindparam("id"))
+_SETTINGS = select(*IPN_COLUMNS).where(Account.id == bindparam("id"))
 _INSERT = insert(Notification.__table__)
 
 
@@ -30,16 +30,20 @@ def enqueue(conn: Connection, *, caller_id: int, now: datetime, notification_typ
             transaction_pk: int | None = None, token_pk: int | None = None, status: str | None = None,
             status_code: str | None = None, url: str | None = None, settings: IpnSettings | None = None) -> None:
     """Store a notification for the caller, due as its settings say (URL, delay, drop, ...)."""
-    s = settings or IpnSettings(*conn.execute(SETTINGS, {"id": caller_id}).one())
     conn.execute(_INSERT, {**row(caller_id=caller_id, now=now, notification_type=notification_type, status=status,
-                                 status_code=status_code, url=url, settings=s),
+                                 status_code=status_code, url=url, settings=settings or settings_of(conn, caller_id)),
                            "transaction_pk": transaction_pk, "token_pk": token_pk})
+
+
+def settings_of(conn: Connection, caller_id: int) -> IpnSettings:
+    """Where the caller's notifications go, and how delivery misbehaves on purpose."""
+    return IpnSettings(*conn.execute(_SETTINGS, {"id": caller_id}).one())
 
 
 def row(*, caller_id: int, now: datetime, notification_type: str, status: str | None, status_code: str | None,
         url: str | None, settings: IpnSettings) -> dict:
     """A notification's row, but for what it is about (transaction_pk, token_pk)."""
-    s = settings
+    s = settings  # short: read six times below
     url = url or s.url
     state, due = "queued", now + timedelta(seconds=s.delay_seconds) + (REORDER_WINDOW if s.reorder else timedelta(0))
     if url is None:

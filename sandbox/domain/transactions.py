@@ -68,7 +68,7 @@ def record(conn: Connection, *, now: datetime, status: str = Status.SUCCESS, sta
            "due_at": None, "outcome": None, "override_ipn_url": None, **values}
     children = []
     if history:
-        ipn = ipn or IpnSettings(*conn.execute(notifications.SETTINGS, {"id": row["caller_id"]}).one())
+        ipn = ipn or notifications.settings_of(conn, row["caller_id"])
         children += [
             Children(_HISTORY, "transaction_pk", [{"date": now, "status": status, "status_code": status_code,
                                                    "amount_cents": values["amount_cents"]}]),

@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, abort, current_app, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from .config import DEFAULTS, ROOT
@@ -29,6 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .merchant import bp as merchant_bp
     from .extensions import csrf, db, migrate
     from .runtime.hosts import HostCheck
+    from .runtime.routing import carry_sandbox, route
+    from .runtime.sandboxes import Sandboxes
     from .runtime.sessions import CachedSerializerSessionInterface
     from .runtime.worker import ensure_started
     from .urls import RowId
@@ -50,11 +52,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.session_interface = CachedSerializerSessionInterface()
 
     app.before_request(host_guard)  # first: before CSRF and every other check
+    app.before_request(route)  # then the request's sandbox (runtime/routing.py)
+    app.url_defaults(carry_sandbox)
     db.init_app(app)
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     with app.app_context():
-        app.extensions["fps_sandbox"] = _services(app, db.engine)
+        app.extensions["fps_sandbox"] = default = _services(app, db.engine)
+        app.extensions["fps_sandboxes"] = Sandboxes(default, app.config["FPS_SEED"], not app.config.get("FPS_CLOCK"))
 
     app.wsgi_app = HostCheck(app.wsgi_app)  # a malformed Host header: 400 before Werkzeug builds URLs for it
 
@@ -77,9 +82,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _remember_base_url():
     """The URL requests come in on, for certificateUrl in notifications sent from the worker."""
-    svc = current_app.extensions["fps_sandbox"]
-    if svc.seen_base_url is None:
-        svc.seen_base_url = request.host_url.rstrip("/")
+    for svc in (current_app.extensions["fps_sandbox"], g.get("fps_services")):  # and the request's sandbox's
+        if svc is not None and svc.seen_base_url is None:
+            svc.seen_base_url = request.host_url.rstrip("/")
 
 
 def _refuse_nul():

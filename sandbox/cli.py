@@ -15,12 +15,35 @@ from .domain import errors
 from .domain.books import check_books
 from .domain.clock import utcnow
 from .runtime import schema, snapshots
+from .runtime.routing import sandboxes
 from .runtime.services import services, tick
 from .runtime.world import is_empty, load_fixture, reset, seed
 
 
 def _fixture() -> dict:
     return load_fixture(ROOT / current_app.config["FPS_FIXTURE"])
+
+
+def _init_or_upgrade(storage, fixture: dict) -> str:
+    """Create the default sandbox's database with the demo world, or upgrade it; answers what was done."""
+    with storage.read() as conn:
+        found, stamped = schema.current(conn), schema.is_stamped(conn)
+    if found is None or (found == schema.head() and stamped):
+        with storage.write() as conn:
+            if found is None:
+                reset(conn, fixture, utcnow())
+                return "Created the database and loaded the demo world."
+            if is_empty(conn):  # tables but no accounts: nothing to keep
+                seed(conn, fixture, utcnow())
+                return "The database was empty: loaded the demo world."
+        return "The database is up to date; kept as it is (`flask reset` starts over)."
+    backup = schema.backup_sqlite(storage.engine, found) if found != schema.head() else None
+    with storage.write() as conn:
+        before, after = schema.upgrade(conn)
+    if before == after:  # made by the release before migrations that had this schema
+        return f"Recorded the database's schema ({after}) for later upgrades; every row kept."
+    return (f"Upgraded the database from schema {before} to {after}, keeping every row"
+            + (f" (a copy from before: {backup})." if backup else "."))
 
 
 def _on_terminal() -> bool:
@@ -30,29 +53,24 @@ def _on_terminal() -> bool:
 def register(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db() -> None:
-        """Create the database with the demo world, or upgrade an existing one in place (every row kept)."""
-        storage = services().storage
+        """Create the database with the demo world, or upgrade an existing one in place (every row kept),
+        then every other sandbox's; read in snapshot files an earlier version saved."""
         try:
-            with storage.read() as conn:
-                found, stamped = schema.current(conn), schema.is_stamped(conn)
-            if found is None or (found == schema.head() and stamped):
-                with storage.write() as conn:
-                    if found is None:
-                        reset(conn, _fixture(), utcnow())
-                        return click.echo("Created the database and loaded the demo world.")
-                    if is_empty(conn):  # tables but no accounts: nothing to keep
-                        seed(conn, _fixture(), utcnow())
-                        return click.echo("The database was empty: loaded the demo world.")
-                return click.echo("The database is up to date; kept as it is (`flask reset` starts over).")
-            backup = schema.backup_sqlite(storage.engine, found) if found != schema.head() else None
-            with storage.write() as conn:
-                before, after = schema.upgrade(conn)
+            click.echo(_init_or_upgrade(services().storage, _fixture()))
+            for row in sandboxes().registered():
+                storage = sandboxes().get(row.name).storage
+                with storage.read() as conn:
+                    found = schema.current(conn)
+                if found != schema.head():
+                    with storage.write() as conn:
+                        before, after = schema.upgrade(conn)
+                    click.echo(f"Upgraded sandbox {row.name} from schema {before} to {after}, keeping every row.")
         except schema.SchemaError as exc:
             raise click.ClickException(str(exc)) from None
-        if before == after:  # made by the release before migrations that had this schema
-            return click.echo(f"Recorded the database's schema ({after}) for later upgrades; every row kept.")
-        click.echo(f"Upgraded the database from schema {before} to {after}, keeping every row"
-                   + (f" (a copy from before: {backup})." if backup else "."))
+        imported = snapshots.import_files(services().storage, snapshots.folder_for(current_app))
+        if imported:
+            click.echo(f"Read {len(imported)} snapshot file(s) into the database: {', '.join(imported)} (the files "
+                       f"stay in {snapshots.folder_for(current_app)}).")
 
     @app.cli.command("reset")
     @click.option("--yes", is_flag=True, help="Do not ask first.")
@@ -80,8 +98,12 @@ def register(app: Flask) -> None:
 
     @app.cli.command("tick")
     def tick_command() -> None:
-        """Complete due transactions and deliver due notifications (for setups without the worker)."""
-        completed, sent = tick(services())
+        """Complete due transactions and deliver due notifications in every sandbox (for setups without the
+        worker)."""
+        completed = sent = 0
+        for svc in sandboxes().everyone():
+            done = tick(svc)
+            completed, sent = completed + done[0], sent + done[1]
         click.echo(f"Completed {completed} due transaction(s); made {sent} notification delivery attempt(s).")
 
     @app.cli.command("error-codes")
@@ -117,17 +139,17 @@ def register(app: Flask) -> None:
     @click.argument("name", required=False, default="")
     def snapshot_command(verb: str, name: str) -> None:
         """Save, restore or list named snapshots of the whole sandbox."""
-        folder = snapshots.folder_for(current_app)
+        storage = services().storage
         if verb == "list":
-            for found, saved in snapshots.listing(folder):
+            for found, saved in snapshots.listing(storage):
                 click.echo(f"{found}\t{saved}")
             for found, about in snapshots.shipped():
                 click.echo(f"{found}\t(ships with the sandbox) {about}")
             return
         try:
             if verb == "save":
-                return click.echo(f"Saved snapshot {name!r} ({snapshots.save(services().storage, folder, name)} rows).")
-            restored = snapshots.restore(services().storage, folder, name)
+                return click.echo(f"Saved snapshot {name!r} ({snapshots.save(storage, name)} rows).")
+            restored = snapshots.restore(storage, name)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"Restored snapshot {name!r} ({restored.rows} rows"

@@ -43,8 +43,8 @@ def make(out: Path) -> Path:
         paid = fps.call("Pay", SenderTokenId=ret["prepaidSenderTokenID"], CallerReference=f"lesson-1-song-{n}",
                         **{"TransactionAmount.Value": "0.50"})
         assert paid.find("PayResult/TransactionStatus") == "Success", paid.text
-    snapshots.save(svc.storage, work, NAME)
-    document = json.loads((work / f"{NAME}.json").read_text())
+    snapshots.save(svc.storage, NAME)
+    document = snapshots.document(svc.storage, NAME)
     document["about"] = ABOUT
     document["tables"]["api_call"] = []  # the request log is the class's own, not the maker's
     out.mkdir(parents=True, exist_ok=True)

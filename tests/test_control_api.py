@@ -25,7 +25,7 @@ def test_state_counts_rows_and_checks_the_books(app, client, funded):
 
 
 def test_reset_throws_everything_away(client, funded):
-    assert post(client, "/admin/api/reset").get_json() == {"reset": True, "accounts": 5}
+    assert post(client, "/admin/api/reset").get_json() == {"reset": True, "lesson": "demo", "accounts": 5}
     assert client.get("/admin/api/state").get_json()["counts"]["transactions"] == 0
 
 

@@ -201,6 +201,8 @@ def test_a_snapshot_saved_by_a_release_is_upgraded_on_restore(app, tmp_path, rel
     folder.mkdir()
     shutil.copy(UPGRADE / release / "snapshot.json", folder / "old-lesson.json")
     app.config["FPS_SNAPSHOT_DIR"] = str(folder)
+    read_in = app.test_cli_runner().invoke(args=["init-db"])  # files of releases before 0013: into the database
+    assert "Read 1 snapshot file(s) into the database: old-lesson" in read_in.output, read_in.output
     result = app.test_cli_runner().invoke(args=["snapshot", "restore", "old-lesson"])
     assert result.exit_code == 0, result.output
     revision = schema.LEGACY_REVISIONS[int(release[-1])]
@@ -227,6 +229,7 @@ def test_a_snapshot_from_a_newer_version_is_refused(app, tmp_path):
     folder.mkdir()
     (folder / "future.json").write_text(json.dumps({"saved_at": "2030-01-01", "schema": "9999_future", "tables": {}}))
     app.config["FPS_SNAPSHOT_DIR"] = str(folder)
+    app.test_cli_runner().invoke(args=["init-db"])
     result = app.test_cli_runner().invoke(args=["snapshot", "restore", "future"])
     assert result.exit_code == 1 and "newer version of the sandbox" in result.output
     with services_of(app).storage.read() as conn:

@@ -1,21 +1,20 @@
 """Snapshots: save the whole state, change it, restore it: exactly the same rows come back."""
 
+import json
+from datetime import datetime
+
 import pytest
+from sqlalchemy import insert
 
 from conftest import csrf, services_of
 from sandbox.runtime import snapshots
-from sandbox.models import Base
+from sandbox.models import Base, Snapshot
 
 
 def dump(app):
     with services_of(app).storage.read() as conn:
         return {t.name: [tuple(r) for r in conn.execute(t.select().order_by(*t.primary_key.columns))]
-                for t in Base.metadata.sorted_tables}
-
-
-@pytest.fixture
-def app_config(app_config, tmp_path):
-    return {**app_config, "FPS_SNAPSHOT_DIR": str(tmp_path / "snaps")}
+                for t in Base.metadata.sorted_tables if not t.info.get("kept")}
 
 
 def test_restore_returns_the_exact_state(app, client, fps, funded):
@@ -55,10 +54,10 @@ def test_snapshots_survive_a_reset_and_work_from_the_cli(app):
 
 
 @pytest.mark.parametrize("name", ["", "../etc/passwd", "a" * 65, "bad/name", ".hidden"])
-def test_bad_names_are_refused(app, tmp_path, name):
+def test_bad_names_are_refused(app, name):
     with pytest.raises(ValueError):
-        snapshots.save(services_of(app).storage, tmp_path / "snaps", name)
-    assert not (tmp_path / "snaps").exists()
+        snapshots.save(services_of(app).storage, name)
+    assert snapshots.listing(services_of(app).storage) == []
 
 
 def test_restoring_an_unknown_snapshot(app, client):
@@ -67,12 +66,37 @@ def test_restoring_an_unknown_snapshot(app, client):
     assert "there is no snapshot named" in client.get("/admin/").get_data(as_text=True)
 
 
+def put(app, name: str, body: str) -> None:
+    """A snapshot row as anything may have written it."""
+    with services_of(app).storage.write() as conn:
+        conn.execute(insert(Snapshot).values(name=name, saved_at=datetime(2026, 1, 1), revision="x", rows=0, body=body))
+
+
 @pytest.mark.parametrize("content", ["not json", "[]", '{"saved_at": "x"}', '{"tables": []}', '{"tables": "x"}'])
-def test_a_file_that_is_not_a_snapshot_is_refused_clearly(app, tmp_path, content):
-    (tmp_path / "snaps").mkdir(exist_ok=True)
-    (tmp_path / "snaps" / "odd.json").write_text(content)
+def test_a_row_that_is_not_a_snapshot_is_refused_clearly(app, content):
+    put(app, "odd", content)
     with pytest.raises(ValueError, match="is not a snapshot the sandbox saved"):
-        snapshots.restore(services_of(app).storage, tmp_path / "snaps", "odd")
+        snapshots.restore(services_of(app).storage, "odd")
+
+
+def test_files_an_earlier_version_saved_are_read_in_by_init_db(app, tmp_path):
+    """Snapshots were files in instance/snapshots before 0013: `flask init-db` reads them in, keeps the files,
+    skips what is not a snapshot, and a second run reads nothing twice."""
+    folder = tmp_path / "snaps"
+    snapshots.save(services_of(app).storage, "then")
+    body = snapshots.document(services_of(app).storage, "then")
+    snapshots.delete_named(services_of(app).storage, "then")
+    folder.mkdir()
+    (folder / "then.json").write_text(json.dumps(body))
+    (folder / "broken.json").write_text("not json")
+    (folder / "bad name!.json").write_text(json.dumps(body))
+    app.config["FPS_SNAPSHOT_DIR"] = str(folder)
+    out = app.test_cli_runner().invoke(args=["init-db"]).output
+    assert "Read 1 snapshot file(s) into the database: then" in out, out
+    assert [name for name, _ in snapshots.listing(services_of(app).storage)] == ["then"]
+    assert (folder / "then.json").exists()
+    assert "Read" not in app.test_cli_runner().invoke(args=["init-db"]).output
+    assert snapshots.restore(services_of(app).storage, "then").rows > 0
 
 
 def test_the_shipped_lesson_restores_from_the_dashboard(app, client, fps):
@@ -97,26 +121,23 @@ def test_the_shipped_lesson_restores_from_the_dashboard(app, client, fps):
     assert_books_balance(app)
 
 
-def test_a_shipped_lesson_cannot_be_overwritten(app, tmp_path):
+def test_a_shipped_lesson_cannot_be_overwritten(app):
     with pytest.raises(ValueError, match="ships with the sandbox"):
-        snapshots.save(services_of(app).storage, tmp_path / "snaps", "lesson-1-prepaid")
+        snapshots.save(services_of(app).storage, "lesson-1-prepaid")
     assert "lesson-1-prepaid" in app.test_cli_runner().invoke(args=["snapshot", "list"]).output
 
 
 def test_a_snapshot_saved_at_a_revision_between_releases_is_upgraded(app, client, fps, funded, tmp_path):
     """Saved by a version whose schema was 0008 (migrations 0009-0011 came later): restored, rows kept."""
-    import json
-
-    folder = tmp_path / "snaps"
-    snapshots.save(services_of(app).storage, folder, "mid")
-    document = json.loads((folder / "mid.json").read_text())
+    snapshots.save(services_of(app).storage, "mid")
+    document = snapshots.document(services_of(app).storage, "mid")
     document["schema"] = "0008"
     for row in document["tables"]["api_call"]:
         row.pop("subject")  # 0009 added it
     for table in ("caught_notification", "lesson_run"):  # 0010 and 0011 added them
         document["tables"].pop(table)
-    (folder / "mid.json").write_text(json.dumps(document))
-    restored = snapshots.restore(services_of(app).storage, folder, "mid")
+    put(app, "mid-0008", json.dumps(document))
+    restored = snapshots.restore(services_of(app).storage, "mid-0008")
     assert restored.upgraded_from == "0008" and restored.rows > 0
     balance = fps.call("GetPrepaidBalance", PrepaidInstrumentId=funded["prepaidInstrumentID"])
     assert balance.find("GetPrepaidBalanceResult/PrepaidBalance/AvailableBalance/Value") == "10.000000"

@@ -13,10 +13,10 @@ from flask import current_app, jsonify, request
 
 from ..config import ROOT
 from ..domain.books import check_books, quick_check
-from ..domain.clock import utcnow
 from ..extensions import csrf
 from ..queries import state
-from ..runtime import ipn, snapshots, world
+from ..runtime import classroom, ipn, snapshots, world
+from ..runtime.routing import sandboxes
 from ..runtime.services import services
 from ..urls import MAX_ROW_ID
 from .blueprint import bp
@@ -62,24 +62,27 @@ def _seconds(data: dict, name: str) -> int:
 def api_reset():
     """Throw everything away and load the demo world again."""
     _body()
-    with services().storage.write() as conn:
-        keys = world.reset(conn, world.load_fixture(ROOT / current_app.config["FPS_FIXTURE"]), utcnow())
-    return jsonify(reset=True, accounts=len(keys))
+    try:
+        lesson, accounts = classroom.reset(sandboxes(), services().name,
+                                           world.load_fixture(ROOT / current_app.config["FPS_FIXTURE"]))
+    except classroom.RosterError as exc:
+        raise BadInput(str(exc), 409) from None
+    return jsonify(reset=True, lesson=lesson, accounts=accounts)
 
 
 @bp.route("/api/snapshots", methods=["GET", "POST"])
 @csrf.exempt
 def api_snapshots():
     """GET lists the saved snapshots; POST {"name": ...} saves the whole state under a name."""
-    folder = snapshots.folder_for(current_app)
+    storage = services().storage
     if request.method == "GET":
-        return jsonify(snapshots=[{"name": n, "saved_at": at, "shipped": False} for n, at in snapshots.listing(folder)]
+        return jsonify(snapshots=[{"name": n, "saved_at": at, "shipped": False} for n, at in snapshots.listing(storage)]
                        + [{"name": n, "about": about, "shipped": True} for n, about in snapshots.shipped()])
     name = _body().get("name")
     if not isinstance(name, str):
         raise BadInput("name must be a string")
     try:
-        rows = snapshots.save(services().storage, folder, name.strip())
+        rows = snapshots.save(storage, name.strip())
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     return jsonify(name=name.strip(), rows=rows), 201
@@ -90,11 +93,11 @@ def api_snapshots():
 def api_restore(name: str):
     """Replace the whole state with a saved snapshot (upgraded first if it is older)."""
     _body()
-    folder = snapshots.folder_for(current_app)
-    if name not in {n for n, _ in [*snapshots.listing(folder), *snapshots.shipped()]}:
+    storage = services().storage
+    if name not in {n for n, _ in [*snapshots.listing(storage), *snapshots.shipped()]}:
         raise BadInput(f"there is no snapshot named {name[:80]!r}", 404)
     try:
-        restored = snapshots.restore(services().storage, folder, name)
+        restored = snapshots.restore(storage, name)
     except ValueError as exc:
         raise BadInput(str(exc), 409) from None
     return jsonify(name=name, rows=restored.rows, upgraded_from=restored.upgraded_from)

@@ -7,9 +7,9 @@ from datetime import timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from ..config import ROOT
-from ..domain.clock import utcnow
 from ..queries.dashboard import dashboard
-from ..runtime import snapshots, world
+from ..runtime import classroom, snapshots, world
+from ..runtime.routing import sandboxes
 from ..runtime.services import catch_up, services
 from .blueprint import bp
 from .forms import ActionForm, ClockForm
@@ -34,7 +34,7 @@ def index():
     with services().storage.read() as conn:
         board = dashboard(conn, services().policy.fees)
     clock = services().clock
-    return render_template("admin/index.html", snapshots=snapshots.listing(snapshots.folder_for(current_app)),
+    return render_template("admin/index.html", snapshots=snapshots.listing(services().storage),
                            shipped=snapshots.shipped(),
                            **vars(board), reset_form=ActionForm(),
                            clock_form=ClockForm(), clock_offset=clock.offset, clock_shared=hasattr(clock, "move"))
@@ -50,11 +50,16 @@ def reset():
         return render_template("admin/confirm.html", form=form, action="Reset", verb="reset to the demo world",
                                detail=None, back=url_for("admin.index"), hidden={"submit": "reset"},
                                what="Throw away every instrument, token, transaction, notification and request, and "
-                                    "load the demo world again? Saved snapshots are kept.",
+                                    "load its lesson (the demo world) again? Saved snapshots are kept.",
                                note="Save a snapshot first if you may want today's state back.")
-    with services().storage.write() as conn:
-        world.reset(conn, world.load_fixture(ROOT / current_app.config["FPS_FIXTURE"]), utcnow())
-    flash("The sandbox is back to the demo world.")
+    try:
+        lesson, _ = classroom.reset(sandboxes(), services().name,
+                                    world.load_fixture(ROOT / current_app.config["FPS_FIXTURE"]))
+    except classroom.RosterError as exc:
+        flash(f"Not done: {exc}.")
+        return redirect(url_for("admin.index"))
+    flash("The sandbox is back to the demo world." if lesson == classroom.DEMO else
+          f"The sandbox is back to its lesson {lesson!r}.")
     return redirect(url_for("admin.index"))
 
 
@@ -93,11 +98,11 @@ def snapshot():
                                     "is thrown away.", note="Save a snapshot first if you may want today's state back.")
     try:
         if request.form.get("restore"):
-            restored = snapshots.restore(services().storage, snapshots.folder_for(current_app), name)
+            restored = snapshots.restore(services().storage, name)
             flash(f"Restored snapshot {name!r} ({restored.rows} rows"
                   + (f", upgraded from schema {restored.upgraded_from})." if restored.upgraded_from else ")."))
         else:
-            count = snapshots.save(services().storage, snapshots.folder_for(current_app), name)
+            count = snapshots.save(services().storage, name)
             flash(f"Saved snapshot {name!r} ({count} rows).")
     except ValueError as exc:
         flash(f"Not done: {exc}.")

@@ -17,6 +17,7 @@ from ..domain.accounts import authenticate, caller_by_access_key, party, payment
 from ..domain.cobranded import Pipeline
 from ..domain.tokens import PipelineRefused
 from ..runtime import request_log
+from ..runtime.routing import remember_pipeline
 from ..runtime.services import services
 from ..signature import host_candidates, rfc3986, verify_hmac
 from ..signature_doctor import diagnose
@@ -76,6 +77,7 @@ def _start(params: dict[str, str], entry: request_log.Entry):
     with svc.storage.write() as conn:
         cobranded.begin(conn, pid, caller.id, name, values, svc.clock.now())
     session["cbui"] = [pid, *session.get("cbui", [])][:10]  # a buyer may have several tabs open
+    remember_pipeline(pid)
     return redirect(url_for("cbui.sign_in", pid=pid))
 
 

@@ -15,6 +15,7 @@ from werkzeug.test import EnvironBuilder
 
 from ..queries import requests as logged
 from ..queries.accounts import callers
+from .routing import SANDBOX_ENV
 from .services import services
 from ..signature import hmac_sign, string_to_sign_v2
 
@@ -93,7 +94,8 @@ def post_signed(fields: dict[str, str], text: str, origin: str) -> Answer:
     """POST parameters exactly as given (signed already, or not at all) to the Query API in this process."""
     environ = EnvironBuilder(path="/", method="POST", base_url=f"{request.scheme}://{request.host}/",
                              data=urlencode(fields), content_type="application/x-www-form-urlencoded",
-                             environ_base={"REMOTE_ADDR": "127.0.0.1", ORIGIN: origin}).get_environ()
+                             environ_base={"REMOTE_ADDR": "127.0.0.1", ORIGIN: origin,
+                                           SANDBOX_ENV: services().name}).get_environ()
     response = Response.from_app(current_app.wsgi_app, environ)
     xml = response.get_data(as_text=True)
     answer = Answer(response.status_code, xml, fields, text, _leaves(xml))

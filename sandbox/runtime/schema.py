@@ -123,8 +123,9 @@ def create_fresh(conn: Connection) -> None:
 
 
 def drop_everything(conn: Connection) -> None:
-    """Drop the sandbox's tables and its schema revision (only for an explicit reset)."""
-    Base.metadata.drop_all(conn)
+    """Drop the sandbox's tables and its schema revision (only for an explicit reset); the KEPT tables
+    (models/classroom.py: the registry of sandboxes, the snapshots) stay with their rows."""
+    Base.metadata.drop_all(conn, tables=[table for table in Base.metadata.sorted_tables if not table.info.get("kept")])
     if inspect(conn).has_table("alembic_version"):
         conn.exec_driver_sql("DROP TABLE alembic_version")
 

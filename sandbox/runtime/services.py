@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g
 
 from ..domain import completion, history_rollups, rollups
 from .certs import Signer
@@ -30,6 +30,7 @@ class Services:
     ipn_schedule: tuple[timedelta, ...] = ()  # waits between notification delivery attempts
     seen_base_url: str | None = None  # the URL requests came in on (certificateUrl when public_url is unset)
     request_log: RequestLog | None = None
+    name: str = "default"  # the sandbox these serve (runtime/sandboxes.py)
 
 
 def catch_up(svc: Services) -> int:
@@ -68,5 +69,6 @@ def fold_totals(svc: Services) -> None:
 
 
 def services() -> Services:
-    """The Services of the current application."""
-    return current_app.extensions["fps_sandbox"]
+    """The Services of the sandbox the current request is in (runtime/routing.py); the default sandbox's
+    outside a request and for a request that names none."""
+    return g.get("fps_services") or current_app.extensions["fps_sandbox"]

@@ -1,10 +1,11 @@
-"""Named snapshots: the whole sandbox state saved as JSON, restored exactly (ids included).
+"""Named snapshots: a sandbox's whole state saved as JSON, restored exactly (ids included).
 
-Kept as files in instance/snapshots/, so a reset of the database does not take them with it. Each
+Kept in the sandbox's own `snapshot` table, so every server sees them and a reset does not take them
+with it (files saved by earlier versions in instance/snapshots are read in by `flask init-db`). Each
 carries its schema revision; one saved by an older version is upgraded on restore through the same
-migrations as a database (runtime/schema.py), one from a newer version is refused. Restoring
-replaces every table's rows in one transaction (and moves PostgreSQL's id sequences on); the
-database's own schema revision is never part of a snapshot.
+migrations as a database (runtime/schema.py), one from a newer version is refused. Restoring replaces
+every table's rows in one transaction (and moves PostgreSQL's id sequences on). The KEPT tables (the
+sandbox registry, the snapshots themselves) and the database's schema revision are never part of one.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from . import schema
 from ..config import ROOT
 from ..domain.clock import utcnow
 from ..domain.text import ascii_digits
-from ..models import Base
+from ..models import Base, Snapshot
 from .storage import Storage
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}")
 SHIPPED = ROOT / "fixtures" / "snapshots"  # lessons' starting points that ship with the sandbox (read-only)
+TABLES = [table for table in Base.metadata.sorted_tables if not table.info.get("kept")]  # what a snapshot holds
 
 
 @dataclass(frozen=True)
@@ -36,63 +38,87 @@ class Restored:
 
 
 def folder_for(app) -> Path:
-    """Where an app keeps its snapshots: FPS_SNAPSHOT_DIR, else instance/snapshots."""
+    """Where versions before 0013 kept an app's snapshot files: FPS_SNAPSHOT_DIR, else instance/snapshots."""
     return Path(app.config["FPS_SNAPSHOT_DIR"] or Path(app.instance_path) / "snapshots")
 
 
-def _file(folder: Path, name: str) -> Path:
+def check_name(name: str) -> str:
+    """The name, if it is one a snapshot may have.
+
+    :raises ValueError: it is not.
+    """
     if not NAME_RE.fullmatch(name or ""):
         raise ValueError("a snapshot name is 1-64 letters, digits, spaces, '.', '_' or '-'")
-    return folder / f"{name}.json"
+    return name
 
 
 def _plain(value):
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def save(storage: Storage, folder: Path, name: str) -> int:
-    """Save every table's rows under `name`; answers how many rows."""
-    path = _file(folder, name)
-    if (SHIPPED / path.name).exists():
+def save(storage: Storage, name: str) -> int:
+    """Save every table's rows under `name` (replacing a snapshot of that name); answers how many rows."""
+    check_name(name)
+    if (SHIPPED / f"{name}.json").exists():
         raise ValueError(f"the name {name!r} belongs to a lesson that ships with the sandbox; choose another")
     data, count = {}, 0
     with storage.read() as conn:
         if conn.dialect.name == "postgresql":  # one consistent view across all tables
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        for table in Base.metadata.sorted_tables:
+        for table in TABLES:
             rows = [{k: _plain(v) for k, v in row._mapping.items()}
                     for row in conn.execute(select(table).order_by(*table.primary_key.columns))]
             data[table.name] = rows
             count += len(rows)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"saved_at": utcnow().isoformat(), "schema": schema.head(), "tables": data}))
-    tmp.replace(path)
+    now = utcnow()
+    body = json.dumps({"saved_at": now.isoformat(), "schema": schema.head(), "tables": data})
+    with storage.write() as conn:
+        conn.execute(delete(Snapshot).where(Snapshot.name == name))
+        conn.execute(insert(Snapshot).values(name=name, saved_at=now, revision=schema.head(), rows=count, body=body))
     return count
 
 
-def restore(storage: Storage, folder: Path, name: str) -> Restored:
-    """Replace the whole state with the snapshot's, upgraded first if an older version saved it."""
-    path = _file(folder, name)
-    if not path.exists():
-        path = SHIPPED / path.name
-    if not path.exists():
+def document(storage: Storage, name: str) -> dict:
+    """The snapshot `name` as saved: the sandbox's own, else a lesson that ships with the sandbox.
+
+    :raises ValueError: there is none, or it is not a snapshot the sandbox saved.
+    """
+    check_name(name)
+    with storage.read() as conn:
+        body = conn.execute(select(Snapshot.body).where(Snapshot.name == name)).scalar()
+    if body is None and (SHIPPED / f"{name}.json").exists():
+        body = (SHIPPED / f"{name}.json").read_text()
+    if body is None:
         raise ValueError(f"there is no snapshot named {name!r}")
+    return _parsed(body, name)
+
+
+def _parsed(body: str, name: str) -> dict:
     try:
-        document = json.loads(path.read_text())
-        tables = document["tables"]
-        if not isinstance(tables, dict):
+        found = json.loads(body)
+        if not isinstance(found["tables"], dict):
             raise TypeError
     except (ValueError, KeyError, TypeError):
         raise ValueError(f"the file of snapshot {name!r} is not a snapshot the sandbox saved") from None
-    revision = _revision_of(document)
+    return found
+
+
+def restore(storage: Storage, name: str) -> Restored:
+    """Replace the whole state with the snapshot's, upgraded first if an older version saved it."""
+    return restore_document(storage, document(storage, name))
+
+
+def restore_document(storage: Storage, found: dict) -> Restored:
+    """Replace the whole state with a snapshot's (`document`'s answer), in one transaction."""
+    tables = found["tables"]
+    revision = _revision_of(found)
     if revision != schema.head():
         tables = _upgraded(tables, revision)
     count = 0
     with storage.write() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
+        for table in reversed(TABLES):
             conn.execute(delete(table))
-        for table in Base.metadata.sorted_tables:
+        for table in TABLES:
             rows = [_typed(table, row) for row in tables.get(table.name, [])]
             if rows:
                 conn.execute(insert(table), rows)
@@ -101,6 +127,32 @@ def restore(storage: Storage, folder: Path, name: str) -> Restored:
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                   f"(SELECT max(id) FROM {table.name}))"))
     return Restored(count, None if revision == schema.head() else revision)
+
+
+def import_files(storage: Storage, folder: Path) -> list[str]:
+    """Read the snapshot files an earlier version saved in `folder` into the database (those it does not
+    hold yet; the files stay); answers their names. A file that is not a snapshot is left out."""
+    if not folder.is_dir():
+        return []
+    with storage.read() as conn:
+        held = set(conn.execute(select(Snapshot.name)).scalars())
+    done = []
+    for path in sorted(folder.glob("*.json")):
+        if path.stem in held or not NAME_RE.fullmatch(path.stem):
+            continue
+        body = path.read_text()
+        try:
+            found = _parsed(body, path.stem)
+            saved = datetime.fromisoformat(found.get("saved_at", ""))
+        except ValueError:
+            continue
+        rows = sum(len(v) for v in found["tables"].values() if isinstance(v, list))
+        with storage.write() as conn:
+            conn.execute(insert(Snapshot).values(name=path.stem, saved_at=saved.replace(tzinfo=None),
+                                                 revision=str(found.get("schema") or "legacy")[:32], rows=rows,
+                                                 body=body))
+        done.append(path.stem)
+    return done
 
 
 def _revision_of(document: dict) -> str:
@@ -157,15 +209,14 @@ def shipped() -> list[tuple[str, str]]:
     return [(path.stem, json.loads(path.read_text()).get("about", "")) for path in sorted(SHIPPED.glob("*.json"))]
 
 
-def listing(folder: Path) -> list[tuple[str, str]]:
-    """(name, saved at) of every snapshot saved here, newest first."""
-    if not folder.exists():
-        return []
-    found = []
-    for path in folder.glob("*.json"):
-        try:
-            saved = json.loads(path.read_text()).get("saved_at", "")
-        except ValueError:
-            continue
-        found.append((path.stem, saved))
-    return sorted(found, key=lambda x: x[1], reverse=True)
+def listing(storage: Storage) -> list[tuple[str, str]]:
+    """(name, saved at) of every snapshot this sandbox has saved, newest first."""
+    with storage.read() as conn:
+        rows = conn.execute(select(Snapshot.name, Snapshot.saved_at).order_by(Snapshot.saved_at.desc())).all()
+    return [(name, saved.isoformat()) for name, saved in rows]
+
+
+def delete_named(storage: Storage, name: str) -> bool:
+    """Delete the snapshot `name`; answers whether there was one."""
+    with storage.write() as conn:
+        return conn.execute(delete(Snapshot).where(Snapshot.name == name)).rowcount > 0

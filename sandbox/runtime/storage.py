@@ -5,6 +5,10 @@ BEGIN IMMEDIATE while holding an exclusive file lock, so concurrent Pays in any 
 server processes queue up instead of racing or backing off (architecture.md, decision 3/8).
 PostgreSQL: ordinary transactions; the domain locks instrument and account rows with
 SELECT ... FOR UPDATE.
+
+A sandbox of its own (runtime/sandboxes.py) is a database of its own: on SQLite a file beside the main
+one, on PostgreSQL a schema on the same engine, chosen per unit of work by search_path (set only when a
+pooled connection last served another sandbox), so 30 sandboxes need no more connections than one.
 """
 
 from __future__ import annotations
@@ -14,20 +18,77 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+
+
+SCHEMA = "fps_schema"  # a pooled PostgreSQL connection's info: the sandbox schema its search_path names
+UNKNOWN = object()  # after a rollback: search_path may be back at any earlier value
 
 
 class Storage:
-    """Opens read and write units of work on one engine."""
+    """Opens read and write units of work on one engine (in one PostgreSQL schema when `schema` is set)."""
 
-    def __init__(self, engine: Engine, lock_path: str | None = None) -> None:
+    def __init__(self, engine: Engine, lock_path: str | None = None, schema: str | None = None) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self.lock_path = lock_path if self.is_sqlite else None
+        self.schema = schema
         self._local = threading.local()
         if self.is_sqlite:
             _configure_sqlite(engine)
+        else:
+            _configure_postgresql(engine)
+
+    def sibling(self, name: str) -> Storage:
+        """The storage of the sandbox `name` (lower-case letters, digits and '-'): a file beside this
+        one's on SQLite, a schema beside this one's on PostgreSQL."""
+        if self.is_sqlite:
+            main = self.engine.url.database
+            if main in (None, "", ":memory:"):
+                raise ValueError("sandboxes of their own need a database file or PostgreSQL, not an in-memory "
+                                 "database")
+            folder = Path(main).with_name(Path(main).stem + ".sandboxes")
+            folder.mkdir(exist_ok=True)
+            path = folder / f"{name}.sqlite"
+            return Storage(create_engine(f"sqlite:///{path}"), f"{path}.lock")
+        with self.engine.connect() as conn:
+            base = conn.info.get("fps_base_schema") or "public"
+        prefix = "sbx" if base == "public" else f"{base}_sbx"
+        return Storage(self.engine, schema=f"{prefix}_{name.replace('-', '_')}"[:63])
+
+    def path(self) -> str:
+        """Where this storage's rows are, for a person: a file, or a PostgreSQL schema."""
+        if self.is_sqlite:
+            return str(self.engine.url.database)
+        return f"schema {self.schema}" if self.schema else self.engine.url.render_as_string(hide_password=True)
+
+    def create_schema(self) -> None:
+        """PostgreSQL: create this sandbox's schema if it is missing (SQLite makes the file on first use)."""
+        if self.schema:
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+
+    def destroy(self) -> None:
+        """Throw this sandbox's database away (the schema, or the file); never the default sandbox's."""
+        if self.is_sqlite:
+            self.engine.dispose()
+            for suffix in ("", "-wal", "-shm", ".lock"):
+                Path(f"{self.engine.url.database}{suffix}").unlink(missing_ok=True)
+        elif self.schema:
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+        else:
+            raise ValueError("the default sandbox's database is never thrown away")
+
+    def _enter(self, conn: Connection) -> None:
+        """PostgreSQL: point the connection's search_path at this storage's schema if it points elsewhere."""
+        if self.is_sqlite or conn.info.get(SCHEMA) is self.schema or conn.info.get(SCHEMA) == self.schema:
+            return
+        conn.exec_driver_sql(f'SET search_path TO "{self.schema}"' if self.schema
+                             else f"SET search_path TO {conn.info['fps_base_path']}")
+        conn.info[SCHEMA] = self.schema
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -36,6 +97,7 @@ class Storage:
             with self.engine.connect() as conn:
                 conn = conn.execution_options(sandbox_immediate=True)
                 with conn.begin():
+                    self._enter(conn)
                     yield conn
 
     @contextmanager
@@ -45,6 +107,7 @@ class Storage:
             if not self.is_sqlite:  # one snapshot for the whole unit, as SQLite's WAL gives
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
+                self._enter(conn)
                 yield conn
 
     @contextmanager
@@ -61,6 +124,31 @@ class Storage:
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """Remember each new connection's own search_path (the default sandbox's), and forget which sandbox a
+    connection serves when a transaction rolls back (a SET inside it is undone with it)."""
+    if getattr(engine, "_sandbox_configured", False):
+        return
+    engine._sandbox_configured = True  # type: ignore[attr-defined]
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, record):
+        cur = dbapi_conn.cursor()
+        cur.execute("SELECT current_setting('search_path'), current_schema()")
+        record.info["fps_base_path"], record.info["fps_base_schema"] = cur.fetchone()
+        cur.close()
+        dbapi_conn.commit()
+        record.info[SCHEMA] = None
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn):
+        conn.info[SCHEMA] = UNKNOWN
+
+    @event.listens_for(engine.pool, "reset")
+    def _on_reset(_dbapi_conn, record, *_args):
+        record.info[SCHEMA] = UNKNOWN
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -1,5 +1,5 @@
 """A background thread in each server process that completes due transactions and delivers due
-notifications. Started on the first request a process serves, so gunicorn's workers
+notifications, in every sandbox. Started on the first request a process serves, so gunicorn's workers
 each get one after the fork; several running at once is safe, as completion locks its rows."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import os
 import threading
 import time
 
+from .routing import enter
 from .services import tick
 
 log = logging.getLogger(__name__)
@@ -29,11 +30,19 @@ def ensure_started(app) -> None:
         threading.Thread(target=_loop, args=(app,), name="fps-sandbox-worker", daemon=True).start()
 
 
+def _everyone(app) -> list:
+    """The default sandbox's services and every other sandbox's (runtime/sandboxes.py)."""
+    with app.app_context():
+        return app.extensions["fps_sandboxes"].everyone()
+
+
 def _loop(app) -> None:
     while True:
         try:
-            with app.app_context():
-                tick(app.extensions["fps_sandbox"])
+            for svc in _everyone(app):
+                with app.app_context():
+                    enter(svc)
+                    tick(svc)
         except Exception:  # keep going: the next round may succeed (e.g. the database was busy)
             log.exception("background worker round failed")
         time.sleep(INTERVAL_SECONDS)

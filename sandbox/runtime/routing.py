@@ -1,0 +1,93 @@
+"""Putting each request in its sandbox (runtime/sandboxes.py), before any view runs.
+
+The Query API by AWSAccessKeyId and the Co-Branded start page by callerKey (what FPS had); the later
+Co-Branded pages by the pipeline the buyer's session started; the console and the merchant inbox by
+`?sandbox=name`, which every link they make carries on. A call the console sends in-process names its
+sandbox in the WSGI environ (runtime/dispatch.py), never in anything a client could send.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, render_template, request, session
+from werkzeug.exceptions import HTTPException
+
+from .sandboxes import DEFAULT, Sandboxes, UnknownSandbox
+from .services import Services
+
+SANDBOX_ENV = "fps_sandbox.sandbox"  # a WSGI environ key: set by runtime/dispatch.py, never by an HTTP header
+PIPELINES_KEY = "cbui_sandbox"  # the session's {pipeline id: sandbox name} for the buyer's open pipelines
+NAMED_IN_URL = ("admin", "merchant")  # the blueprints that name their sandbox in ?sandbox=
+
+
+def sandboxes() -> Sandboxes:
+    """The application's sandboxes."""
+    return current_app.extensions["fps_sandboxes"]
+
+
+def current_name() -> str:
+    """The name of the sandbox the current request is in."""
+    svc = g.get("fps_services")
+    return svc.name if svc is not None else DEFAULT
+
+
+def enter(svc: Services) -> None:
+    """Serve the rest of this request (or this round of the worker) from `svc`'s sandbox."""
+    g.fps_services = svc
+
+
+def route():
+    """before_request: find the request's sandbox; an unknown ?sandbox= gets a clear 404 page."""
+    inner = request.environ.get(SANDBOX_ENV)
+    try:
+        if inner is not None:
+            return enter(sandboxes().get(inner))
+        if request.blueprint == "api":
+            return enter(sandboxes().by_access_key(_first_value("AWSAccessKeyId")))
+        if request.blueprint == "cbui":
+            return _route_cbui()
+        if request.blueprint in NAMED_IN_URL and request.args.get("sandbox"):
+            return enter(sandboxes().get(request.args["sandbox"]))
+    except UnknownSandbox:
+        return render_template("errors/page.html", title="No such sandbox",
+                               message="There is no sandbox of that name: it was deleted, or the link is "
+                                       "mistyped. The classroom page lists every sandbox."), 404
+    return None
+
+
+def _first_value(name: str) -> str | None:
+    try:
+        return request.values.get(name)
+    except HTTPException:  # a body too large or malformed: the view answers its own error
+        return None
+
+
+def _route_cbui():
+    if request.endpoint == "cbui.start":
+        return enter(sandboxes().by_access_key(request.args.get("callerKey")))
+    pid = (request.view_args or {}).get("pid")
+    name = session.get(PIPELINES_KEY, {}).get(pid) if isinstance(pid, str) else None
+    if name:
+        try:
+            enter(sandboxes().get(name))
+        except UnknownSandbox:  # deleted mid-walk: the default sandbox does not know the pipeline either
+            pass
+    return None
+
+
+def remember_pipeline(pid: str) -> None:
+    """Note which sandbox the buyer's new pipeline is in, for its later pages (the last ten)."""
+    name = current_name()
+    if name == DEFAULT:
+        return
+    known = dict(list(session.get(PIPELINES_KEY, {}).items())[-9:])
+    known[pid] = name
+    session[PIPELINES_KEY] = known
+
+
+def carry_sandbox(endpoint: str, values: dict) -> None:
+    """url_defaults: a console or merchant-inbox link made in a sandbox stays in it."""
+    if "sandbox" in values or endpoint.partition(".")[0] not in NAMED_IN_URL:
+        return
+    name = current_name()
+    if name != DEFAULT:
+        values["sandbox"] = name

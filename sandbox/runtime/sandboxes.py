@@ -1,0 +1,137 @@
+"""Which sandbox a request is in, and each sandbox's services.
+
+The default sandbox is the database DATABASE_URL names. Every other sandbox (a student's) has a
+database of its own beside it (runtime/storage.py `sibling`) and services of its own: storage, request
+log, ids, clock. A request finds its sandbox by what FPS already had: the Query API by
+AWSAccessKeyId, the Co-Branded pages by callerKey, never by a parameter of our own; the console and the
+merchant inbox by `?sandbox=name` in their own URLs. The default sandbox's `sandbox_key` table says
+which keys belong to which sandbox; a key it does not list belongs to the default sandbox.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..domain.ids import IdGenerator
+from ..models import Sandbox, SandboxKey
+from .clock_store import shared_clock
+from .request_log import RequestLog
+from .services import Services
+
+DEFAULT = "default"
+NAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
+KEY_TTL_SECONDS = 2.0  # how long a server trusts what it last read of a key's sandbox (another may delete it)
+
+
+class UnknownSandbox(LookupError):
+    """No sandbox has that name (never had one, or it was deleted)."""
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A sandbox as the registry lists it."""
+
+    name: str
+    title: str
+    lesson: str
+    seed: str | None
+    created_at: datetime
+
+
+class Sandboxes:
+    """The sandboxes of one application: the default one's services, and the others' built on first use."""
+
+    def __init__(self, default: Services, seed: str | None = None, own_clocks: bool = True) -> None:
+        self.default = default
+        self.seed = seed  # FPS_SEED: each sandbox then draws its ids from "<seed>:<name>"
+        self.own_clocks = own_clocks  # False when the configuration fixes one clock for all (tests)
+        self._built: dict[str, tuple[datetime, Services]] = {}
+        self._keys: dict[str, tuple[str | None, float]] = {}
+        self._lock = threading.Lock()
+
+    def registered(self) -> list[Registered]:
+        """Every sandbox beside the default one, by name."""
+        with self.default.storage.read() as conn:
+            rows = conn.execute(select(Sandbox.name, Sandbox.title, Sandbox.lesson, Sandbox.seed, Sandbox.created_at)
+                                .order_by(Sandbox.name)).all()
+        return [Registered(*row) for row in rows]
+
+    def find(self, name: str) -> Registered | None:
+        """The registry's row for `name`, or None."""
+        with self.default.storage.read() as conn:
+            row = conn.execute(select(Sandbox.name, Sandbox.title, Sandbox.lesson, Sandbox.seed, Sandbox.created_at)
+                               .where(Sandbox.name == name)).first()
+        return Registered(*row) if row else None
+
+    def get(self, name: str | None) -> Services:
+        """The services of the sandbox `name` (the default one for None or "default").
+
+        :raises UnknownSandbox: no sandbox has that name.
+        """
+        if name in (None, "", DEFAULT):
+            return self.default
+        built = self._built.get(name)
+        if built is not None:
+            return built[1]
+        found = self.find(name) if NAME_RE.fullmatch(name) else None
+        if found is None:
+            raise UnknownSandbox(name)
+        return self._build(found)
+
+    def _build(self, found: Registered) -> Services:
+        with self._lock:
+            built = self._built.get(found.name)
+            if built is not None and built[0] == found.created_at:
+                return built[1]
+            storage = self.default.storage.sibling(found.name)
+            old = self.default.request_log
+            seed = found.seed or (f"{self.seed}:{found.name}" if self.seed is not None else None)
+            svc = replace(self.default, storage=storage, ids=IdGenerator(seed), name=found.name,
+                          request_log=RequestLog(storage, buffered=old.buffered, durable=old.durable),
+                          clock=shared_clock(storage) if self.own_clocks else self.default.clock)
+            self._built[found.name] = (found.created_at, svc)
+            return svc
+
+    def by_access_key(self, key: str | None) -> Services:
+        """The services of the sandbox an access key belongs to; the default sandbox's for a key no sandbox
+        lists (where an unknown key is refused as FPS refused it)."""
+        if not key:
+            return self.default
+        now = time.monotonic()
+        cached = self._keys.get(key)
+        if cached is None or cached[1] < now:
+            with self.default.storage.read() as conn:
+                name = conn.execute(select(SandboxKey.sandbox).where(SandboxKey.access_key == key[:64])).scalar()
+            if len(self._keys) > 10_000:  # keys anyone may send: never an unbounded cache
+                self._keys.clear()
+            self._keys[key] = cached = (name, now + KEY_TTL_SECONDS)
+        try:
+            return self.get(cached[0])
+        except UnknownSandbox:  # deleted since: its keys are nobody's
+            return self.default
+
+    def everyone(self) -> list[Services]:
+        """The default sandbox's services and every registered sandbox's (forgetting deleted ones)."""
+        found = self.registered()
+        names = {row.name for row in found}
+        with self._lock:
+            for gone in set(self._built) - names:
+                del self._built[gone]
+        out = [self.default]
+        for row in found:
+            built = self._built.get(row.name)
+            out.append(built[1] if built is not None and built[0] == row.created_at else self._build(row))
+        return out
+
+    def forget(self, name: str) -> Services | None:
+        """Drop what this process built for `name` (it was deleted or is being reset)."""
+        with self._lock:
+            self._keys = {k: v for k, v in self._keys.items() if v[0] != name}
+            built = self._built.pop(name, None)
+        return built[1] if built else None

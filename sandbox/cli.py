@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from .api.actions import NOT_YET, REGISTRY
 from .api.render import STATUS_FOR_CODE
 from .cbui.pipelines import PIPELINES, SUPPORTED
+from .cli_sandboxes import register_sandboxes
 from .config import ROOT
 from .domain import errors
 from .domain.books import check_books
@@ -83,6 +84,8 @@ def register(app: Flask) -> None:
         with services().storage.write() as conn:
             reset(conn, _fixture(), utcnow())
         click.echo("The sandbox is back to the demo world.")
+
+    register_sandboxes(app)
 
     @app.cli.command("check-books")
     def check_books_command() -> None:

@@ -53,6 +53,9 @@ DEFAULTS = {
     # Seed for reproducible ids (tests, screenshots); None draws from the OS. Use a seed only with
     # one server process: every worker would draw the same ids.
     "FPS_SEED": None,
+    # How many sandboxes of their own (a class's, /admin/classroom) one installation may hold besides the
+    # default one. Each is a database of its own: a SQLite file, or a PostgreSQL schema.
+    "FPS_MAX_SANDBOXES": 100,
     # Where the outbound signing key and certificate live (default: the instance folder).
     "FPS_KEY_DIR": None,
     # Base URL put in certificateUrl; None uses the URL the request came in on.

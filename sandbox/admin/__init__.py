@@ -2,7 +2,7 @@
 blueprint (admin/blueprint.py)."""
 
 from . import (  # noqa: F401  (each registers its pages)
-    accounts, actions, codes, control, diagrams, exports, faults, instruments, ledger, lessons, notifications, playground, recipes,
+    accounts, actions, classroom, codes, control, diagrams, exports, faults, instruments, ledger, lessons, notifications, playground, recipes,
     requests, teaching, transactions, views,
 )
 from .blueprint import bp, host_guard

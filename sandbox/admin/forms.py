@@ -1,6 +1,7 @@
 """Admin forms: every change is a POST with a CSRF token."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -17,6 +18,16 @@ def parse_name_values(text: str) -> dict[str, str]:
             raise ValueError(f"this line is not name=value: {line[:80]!r}")
         out[name.strip()] = value.strip()
     return out
+
+
+class RosterForm(FlaskForm):
+    """Sandboxes for a class: names typed one per line, or a CSV file; the lesson each starts from."""
+
+    names = TextAreaField("Names, one per line", validators=[Optional(), Length(max=100_000)])
+    csv = FileField("…or a CSV file (names in the first column)")
+    lesson = SelectField("Each starts from")
+    seed = StringField("Seed for reproducible ids (optional)", validators=[Optional(), Length(max=64)])
+    submit = SubmitField("Create the sandboxes")
 
 
 class ActionForm(FlaskForm):

@@ -62,27 +62,32 @@ def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:40].strip("-")
 
 
-def parse_roster(text: str) -> list[Student]:
-    """Students from typed lines or a CSV file (the first column; a header "name" is skipped).
+def parse_roster(typed: str, csv_text: str = "") -> list[Student]:
+    """Students from typed lines (a whole line is a name) and a CSV file (its first column; a header "name"
+    is skipped).
 
     :raises RosterError: no names, a name that makes no sandbox name, a name twice, a reserved name.
     """
+    lines = [(f"line {n}", line.strip()) for n, line in enumerate(typed.replace("\x00", "").splitlines(), 1)]
+    for n, row in enumerate(csv.reader(io.StringIO(csv_text.replace("\x00", ""))), start=1):
+        first = next((cell.strip() for cell in row if cell.strip()), "")
+        if not (n == 1 and first.lower() in ("name", "names", "student")):
+            lines.append((f"CSV row {n}", first))
     problems, found, seen = [], [], {}
-    for number, row in enumerate(csv.reader(io.StringIO(text.replace("\x00", ""))), start=1):
-        title = next((cell.strip() for cell in row if cell.strip()), "")
-        if not title or (number == 1 and title.lower() in ("name", "student", "names")):
+    for where, title in lines:
+        if not title:
             continue
         name = slug(title)
         if len(title) > MAX_TITLE:
-            problems.append(f"line {number}: a name is at most {MAX_TITLE} characters")
+            problems.append(f"{where}: a name is at most {MAX_TITLE} characters")
         elif not NAME_RE.fullmatch(name):
-            problems.append(f"line {number}: {title[:40]!r} has no letter or digit to name a sandbox by")
+            problems.append(f"{where}: {title[:40]!r} has no letter or digit to name a sandbox by")
         elif name == DEFAULT:
-            problems.append(f"line {number}: 'default' is the name of the sandbox everyone shares")
+            problems.append(f"{where}: 'default' is the name of the sandbox everyone shares")
         elif name in seen:
-            problems.append(f"line {number}: {title!r} makes the same sandbox name ({name}) as line {seen[name]}")
+            problems.append(f"{where}: {title!r} makes the same sandbox name ({name}) as {seen[name]}")
         else:
-            seen[name] = number
+            seen[name] = where
             found.append(Student(name, title))
     if not found and not problems:
         problems.append("the roster has no names: type one per line, or upload a CSV file with names in its "

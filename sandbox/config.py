@@ -48,7 +48,8 @@ DEFAULTS = {
     # so a page whose own name resolves to this machine (DNS rebinding) cannot reach it. Add the name a
     # deployment is reached by, with FPS_ADMIN_PASSWORD; "*" answers any name (not advised).
     "FPS_ADMIN_HOSTS": None,
-    # Where named snapshots are kept (default: instance/snapshots).
+    # Where versions before 0013 kept named snapshot files (default: instance/snapshots); `flask init-db` reads
+    # them into the database, which keeps snapshots since.
     "FPS_SNAPSHOT_DIR": None,
     # Seed for reproducible ids (tests, screenshots); None draws from the OS. Use a seed only with
     # one server process: every worker would draw the same ids.

@@ -202,6 +202,8 @@ def test_reset_keeps_the_keys_and_delete_ends_them(app):
     assert gone.status_code == 302
     assert ada.call("GetAccountBalance").error_code == "InvalidClientTokenId"
     assert client.get("/admin/?sandbox=ada").status_code == 404
+    stranger = client.get("/admin/?sandbox=ada", environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    assert stranger.status_code == 403  # the console's guard first: a stranger learns no sandbox's name
     assert "No such sandbox" in client.get("/admin/transactions?sandbox=ada").get_data(as_text=True)
     assert client.post("/admin/classroom/ada/delete", data={"csrf_token": csrf(page), "confirmed": "yes"}
                        ).status_code == 404

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from ..domain.money import display
 from ..domain.text import ascii_digits
 from ..runtime.hosts import allowed_hosts, console_host_allowed
+from ..runtime.routing import route_named
 
 bp = Blueprint("admin", "sandbox.admin", url_prefix="/admin")
 LOOPBACK = ("127.0.0.1", "::1")
@@ -43,6 +44,9 @@ def _guard():
         return None
     return Response("The admin console needs its password.\n", 401,
                     {"WWW-Authenticate": 'Basic realm="FPS Sandbox admin"', "Content-Type": "text/plain"})
+
+
+bp.before_request(route_named)  # after _guard: the sandbox named in ?sandbox= (runtime/routing.py)
 
 
 @bp.app_template_filter("book_label")

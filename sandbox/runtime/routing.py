@@ -36,22 +36,28 @@ def enter(svc: Services) -> None:
 
 
 def route():
-    """before_request: find the request's sandbox; an unknown ?sandbox= gets a clear 404 page."""
+    """before_request (the application's): the Query API's and the Co-Branded pages' sandbox."""
     inner = request.environ.get(SANDBOX_ENV)
+    if inner is not None:
+        return enter(sandboxes().get(inner))
+    if request.blueprint == "api":
+        return enter(sandboxes().by_access_key(_first_value("AWSAccessKeyId")))
+    if request.blueprint == "cbui":
+        return _route_cbui()
+    return None
+
+
+def route_named():
+    """before_request of the console and the merchant inbox, after their own guards (so a stranger learns
+    nothing of which sandboxes exist): ?sandbox=; an unknown one gets a clear 404 page."""
+    if not request.args.get("sandbox"):
+        return None
     try:
-        if inner is not None:
-            return enter(sandboxes().get(inner))
-        if request.blueprint == "api":
-            return enter(sandboxes().by_access_key(_first_value("AWSAccessKeyId")))
-        if request.blueprint == "cbui":
-            return _route_cbui()
-        if request.blueprint in NAMED_IN_URL and request.args.get("sandbox"):
-            return enter(sandboxes().get(request.args["sandbox"]))
+        return enter(sandboxes().get(request.args["sandbox"]))
     except UnknownSandbox:
         return render_template("errors/page.html", title="No such sandbox",
                                message="There is no sandbox of that name: it was deleted, or the link is "
                                        "mistyped. The classroom page lists every sandbox."), 404
-    return None
 
 
 def _first_value(name: str) -> str | None:

@@ -31,18 +31,23 @@ def ensure_started(app) -> None:
 
 
 def _everyone(app) -> list:
-    """The default sandbox's services and every other sandbox's (runtime/sandboxes.py)."""
-    with app.app_context():
-        return app.extensions["fps_sandboxes"].everyone()
+    """The default sandbox's services and every other sandbox's (runtime/sandboxes.py); the default
+    sandbox's alone while the registry cannot be read."""
+    try:
+        with app.app_context():
+            return app.extensions["fps_sandboxes"].everyone()
+    except Exception:
+        log.exception("could not read the sandboxes: this round serves the default sandbox only")
+        return [app.extensions["fps_sandbox"]]
 
 
 def _loop(app) -> None:
     while True:
-        try:
-            for svc in _everyone(app):
+        for svc in _everyone(app):
+            try:
                 with app.app_context():
                     enter(svc)
                     tick(svc)
-        except Exception:  # keep going: the next round may succeed (e.g. the database was busy)
-            log.exception("background worker round failed")
+            except Exception:  # keep going: the next round may succeed (e.g. the database was busy, or
+                log.exception("background worker round failed in sandbox %s", svc.name)  # it was just deleted)
         time.sleep(INTERVAL_SECONDS)

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from test_accessibility_e2e import audit
+from e2e.test_accessibility_e2e import audit
 
 pytestmark = pytest.mark.e2e
 

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain.clock import utcnow
 from ..models import Account, Sandbox, SandboxKey
+from ..queries import accounts
 from . import snapshots, world
 from .sandboxes import DEFAULT, NAME_RE, Registered, Sandboxes, UnknownSandbox
 from .services import Services
@@ -44,16 +45,6 @@ class RosterError(ValueError):
 class Student:
     name: str  # the sandbox's name: lower-case letters, digits and '-'
     title: str  # as typed
-
-
-@dataclass(frozen=True)
-class Caller:
-    """A caller of a sandbox, with its keys, for the printable roster."""
-
-    name: str
-    email: str
-    access_key: str
-    secret_key: str
 
 
 def slug(title: str) -> str:
@@ -242,12 +233,10 @@ def delete_all(boxes: Sandboxes) -> int:
     return sum(delete_sandbox(boxes, row.name) for row in boxes.registered())
 
 
-def callers(svc: Services) -> list[Caller]:
-    """A sandbox's callers with their keys."""
+def callers(svc: Services) -> list:
+    """A sandbox's callers with their keys (id, name, access_key, secret_key), for the roster."""
     with svc.storage.read() as conn:
-        rows = conn.execute(select(Account.name, Account.email, Account.access_key, Account.secret_key)
-                            .where(Account.access_key.is_not(None)).order_by(Account.id)).all()
-    return [Caller(*row) for row in rows]
+        return accounts.callers(conn)
 
 
 def buyers(svc: Services) -> list[tuple[str, str]]:

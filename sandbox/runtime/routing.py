@@ -8,7 +8,7 @@ sandbox in the WSGI environ (runtime/dispatch.py), never in anything a client co
 
 from __future__ import annotations
 
-from flask import current_app, g, render_template, request, session
+from flask import abort, current_app, g, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
 from .sandboxes import DEFAULT, Sandboxes, UnknownSandbox
@@ -39,7 +39,10 @@ def route():
     """before_request (the application's): the Query API's and the Co-Branded pages' sandbox."""
     inner = request.environ.get(SANDBOX_ENV)
     if inner is not None:
-        return enter(sandboxes().get(inner))
+        try:
+            return enter(sandboxes().get(inner))
+        except UnknownSandbox:  # deleted while the console's own request was in it: an FPS 404, not a 500
+            abort(404)
     if request.blueprint == "api":
         return enter(sandboxes().by_access_key(_first_value("AWSAccessKeyId")))
     if request.blueprint == "cbui":

@@ -26,6 +26,7 @@ from .services import Services
 
 DEFAULT = "default"
 NAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
+_ROW = select(Sandbox.name, Sandbox.title, Sandbox.lesson, Sandbox.seed, Sandbox.created_at)
 KEY_TTL_SECONDS = 2.0  # how long a server trusts what it last read of a key's sandbox (another may delete it)
 
 
@@ -58,15 +59,13 @@ class Sandboxes:
     def registered(self) -> list[Registered]:
         """Every sandbox beside the default one, by name."""
         with self.default.storage.read() as conn:
-            rows = conn.execute(select(Sandbox.name, Sandbox.title, Sandbox.lesson, Sandbox.seed, Sandbox.created_at)
-                                .order_by(Sandbox.name)).all()
+            rows = conn.execute(_ROW.order_by(Sandbox.name)).all()
         return [Registered(*row) for row in rows]
 
     def find(self, name: str) -> Registered | None:
         """The registry's row for `name`, or None."""
         with self.default.storage.read() as conn:
-            row = conn.execute(select(Sandbox.name, Sandbox.title, Sandbox.lesson, Sandbox.seed, Sandbox.created_at)
-                               .where(Sandbox.name == name)).first()
+            row = conn.execute(_ROW.where(Sandbox.name == name)).first()
         return Registered(*row) if row else None
 
     def get(self, name: str | None) -> Services:
@@ -129,9 +128,8 @@ class Sandboxes:
             out.append(built[1] if built is not None and built[0] == row.created_at else self._build(row))
         return out
 
-    def forget(self, name: str) -> Services | None:
+    def forget(self, name: str) -> None:
         """Drop what this process built for `name` (it was deleted or is being reset)."""
         with self._lock:
             self._keys = {k: v for k, v in self._keys.items() if v[0] != name}
-            built = self._built.pop(name, None)
-        return built[1] if built else None
+            self._built.pop(name, None)

@@ -58,12 +58,6 @@ class Storage:
         prefix = "sbx" if base == "public" else f"{base}_sbx"
         return Storage(self.engine, schema=f"{prefix}_{name.replace('-', '_')}"[:63])
 
-    def path(self) -> str:
-        """Where this storage's rows are, for a person: a file, or a PostgreSQL schema."""
-        if self.is_sqlite:
-            return str(self.engine.url.database)
-        return f"schema {self.schema}" if self.schema else self.engine.url.render_as_string(hide_password=True)
-
     def create_schema(self) -> None:
         """PostgreSQL: create this sandbox's schema if it is missing (SQLite makes the file on first use)."""
         if self.schema:
@@ -84,7 +78,7 @@ class Storage:
 
     def _enter(self, conn: Connection) -> None:
         """PostgreSQL: point the connection's search_path at this storage's schema if it points elsewhere."""
-        if self.is_sqlite or conn.info.get(SCHEMA) is self.schema or conn.info.get(SCHEMA) == self.schema:
+        if self.is_sqlite or conn.info.get(SCHEMA) == self.schema:
             return
         conn.exec_driver_sql(f'SET search_path TO "{self.schema}"' if self.schema
                              else f"SET search_path TO {conn.info['fps_base_path']}")
@@ -128,7 +122,9 @@ class Storage:
 
 def _configure_postgresql(engine: Engine) -> None:
     """Remember each new connection's own search_path (the default sandbox's), and forget which sandbox a
-    connection serves when a transaction rolls back (a SET inside it is undone with it)."""
+    connection serves when a transaction rolls back (a SET inside it is undone with it). The pool's reset
+    on return needs nothing: every unit of work has committed or rolled back by then, and a committed SET
+    stays (a listener there would cost every request a SET)."""
     if getattr(engine, "_sandbox_configured", False):
         return
     engine._sandbox_configured = True  # type: ignore[attr-defined]
@@ -145,10 +141,6 @@ def _configure_postgresql(engine: Engine) -> None:
     @event.listens_for(engine, "rollback")
     def _on_rollback(conn):
         conn.info[SCHEMA] = UNKNOWN
-
-    @event.listens_for(engine.pool, "reset")
-    def _on_reset(_dbapi_conn, record, *_args):
-        record.info[SCHEMA] = UNKNOWN
 
 
 def _configure_sqlite(engine: Engine) -> None:

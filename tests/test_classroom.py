@@ -293,3 +293,23 @@ def test_the_default_sandbox_costs_no_search_path_round_trip(app, fps):
                 conn.exec_driver_sql("SELECT 1")
         assert sent == []
         assert ada.call("GetAccountBalance").status == 200
+
+
+def test_a_sandbox_deleted_on_one_server_is_gone_at_once_on_another(app, app_config):
+    """Two servers on one database: one deletes a sandbox the other has just served; the other refuses its
+    key and its console at once (no stale sandbox, no error from its dropped schema or file)."""
+    other = create_app(app_config)
+    try:
+        ada = make(app, "Ada")["ada"]
+        there = SignedCaller(other.test_client(), ada.key, ada.secret)
+        assert there.call("GetAccountBalance").status == 200
+        assert other.test_client().get("/admin/?sandbox=ada").status_code == 200
+        with app.app_context():
+            assert classroom.delete_sandbox(boxes(app), "ada")
+        assert there.call("GetAccountBalance").error_code == "InvalidClientTokenId"
+        assert other.test_client().get("/admin/?sandbox=ada").status_code == 404
+        again = make(app, "Ada")["ada"]  # made again under the same name: new data, the other server follows
+        assert (again.key, again.secret) != (ada.key, ada.secret)
+        assert SignedCaller(other.test_client(), again.key, again.secret).call("GetAccountBalance").status == 200
+    finally:
+        dispose(other)

@@ -212,8 +212,8 @@ def reset(boxes: Sandboxes, name: str, fixture: dict) -> tuple[str, int]:
 
 
 def delete_sandbox(boxes: Sandboxes, name: str) -> bool:
-    """Delete a sandbox and everything in it; answers whether there was one. Its keys stop working at once
-    here, and on other servers within KEY_TTL_SECONDS."""
+    """Delete a sandbox and everything in it; answers whether there was one. Its keys stop working at once,
+    on every server (runtime/sandboxes.py reads the registry for every request in a sandbox)."""
     if name in (None, "", DEFAULT):
         raise ValueError("the default sandbox cannot be deleted (reset it instead)")
     try:

@@ -27,7 +27,7 @@ from .services import Services
 DEFAULT = "default"
 NAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
 _ROW = select(Sandbox.name, Sandbox.title, Sandbox.lesson, Sandbox.seed, Sandbox.created_at)
-KEY_TTL_SECONDS = 2.0  # how long a server trusts what it last read of a key's sandbox (another may delete it)
+KEY_TTL_SECONDS = 2.0  # how long a server trusts that a key is no sandbox's (one made since is found then)
 
 
 class UnknownSandbox(LookupError):
@@ -53,7 +53,7 @@ class Sandboxes:
         self.seed = seed  # FPS_SEED: each sandbox then draws its ids from "<seed>:<name>"
         self.own_clocks = own_clocks  # False when the configuration fixes one clock for all (tests)
         self._built: dict[str, tuple[datetime, Services]] = {}
-        self._keys: dict[str, tuple[str | None, float]] = {}
+        self._defaults: dict[str, float] = {}  # keys no sandbox listed, until when that is trusted
         self._lock = threading.Lock()
 
     def registered(self) -> list[Registered]:
@@ -69,17 +69,16 @@ class Sandboxes:
         return Registered(*row) if row else None
 
     def get(self, name: str | None) -> Services:
-        """The services of the sandbox `name` (the default one for None or "default").
+        """The services of the sandbox `name` (the default one for None or "default"). Another server may
+        have deleted it, so the registry is read every time (the default sandbox is never deleted).
 
         :raises UnknownSandbox: no sandbox has that name.
         """
         if name in (None, "", DEFAULT):
             return self.default
-        built = self._built.get(name)
-        if built is not None:
-            return built[1]
         found = self.find(name) if NAME_RE.fullmatch(name) else None
         if found is None:
+            self.forget(name)
             raise UnknownSandbox(name)
         return self._build(found)
 
@@ -88,6 +87,8 @@ class Sandboxes:
             built = self._built.get(found.name)
             if built is not None and built[0] == found.created_at:
                 return built[1]
+            if built is not None and built[1].storage.is_sqlite:  # deleted and made again since
+                built[1].storage.engine.dispose()
             storage = self.default.storage.sibling(found.name)
             old = self.default.request_log
             seed = found.seed or (f"{self.seed}:{found.name}" if self.seed is not None else None)
@@ -99,29 +100,32 @@ class Sandboxes:
 
     def by_access_key(self, key: str | None) -> Services:
         """The services of the sandbox an access key belongs to; the default sandbox's for a key no sandbox
-        lists (where an unknown key is refused as FPS refused it)."""
+        lists (where an unknown key is refused as FPS refused it).
+
+        A key of the default sandbox costs a read of the registry every KEY_TTL_SECONDS; a sandbox's key one
+        read per request, so that a sandbox another server has just deleted is never served.
+        """
         if not key:
             return self.default
         now = time.monotonic()
-        cached = self._keys.get(key)
-        if cached is None or cached[1] < now:
-            with self.default.storage.read() as conn:
-                name = conn.execute(select(SandboxKey.sandbox).where(SandboxKey.access_key == key[:64])).scalar()
-            if len(self._keys) > 10_000:  # keys anyone may send: never an unbounded cache
-                self._keys.clear()
-            self._keys[key] = cached = (name, now + KEY_TTL_SECONDS)
-        try:
-            return self.get(cached[0])
-        except UnknownSandbox:  # deleted since: its keys are nobody's
+        if self._defaults.get(key, 0.0) > now:
             return self.default
+        with self.default.storage.read() as conn:
+            row = conn.execute(_ROW.join(SandboxKey, SandboxKey.sandbox == Sandbox.name)
+                               .where(SandboxKey.access_key == key[:64])).first()
+        if row is None:
+            if len(self._defaults) > 10_000:  # keys anyone may send: never an unbounded cache
+                self._defaults.clear()
+            self._defaults[key] = now + KEY_TTL_SECONDS
+            return self.default
+        return self._build(Registered(*row))
 
     def everyone(self) -> list[Services]:
         """The default sandbox's services and every registered sandbox's (forgetting deleted ones)."""
         found = self.registered()
         names = {row.name for row in found}
-        with self._lock:
-            for gone in set(self._built) - names:
-                del self._built[gone]
+        for gone in set(self._built) - names:
+            self.forget(gone)
         out = [self.default]
         for row in found:
             built = self._built.get(row.name)
@@ -129,7 +133,9 @@ class Sandboxes:
         return out
 
     def forget(self, name: str) -> None:
-        """Drop what this process built for `name` (it was deleted or is being reset)."""
+        """Drop what this process built for `name` (it was deleted or is being reset), closing a SQLite
+        sandbox's connections."""
         with self._lock:
-            self._keys = {k: v for k, v in self._keys.items() if v[0] != name}
-            self._built.pop(name, None)
+            built = self._built.pop(name, None)
+        if built is not None and built[1].storage.is_sqlite:
+            built[1].storage.engine.dispose()

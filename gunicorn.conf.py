@@ -24,5 +24,9 @@ def post_worker_init(worker):
         worker.log.error("The database's schema is not this code's: run `flask --app app init-db` (make run does) "
                          "to create or upgrade it, keeping every row.")
         sys.exit(3)  # gunicorn's "worker failed to boot": the server stops instead of answering 500s
+    host, _, port = str(worker.cfg.bind[0] if worker.cfg.bind else "").rpartition(":")
+    if port.isdigit():  # where notifications to this server's own inbox go before a request has come in
+        local = host in ("", "0.0.0.0", "[::]")  # noqa: S104 - read, not bound
+        app.extensions["fps_sandbox"].bound_url = f"http://{'127.0.0.1' if local else host}:{port}"
     if app.config.get("FPS_BACKGROUND_WORKER"):
         ensure_started(app)

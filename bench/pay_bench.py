@@ -45,10 +45,10 @@ def stamp() -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
-def signed_body(host: str, action: str, params: dict) -> bytes:
-    values = {"Action": action, "AWSAccessKeyId": KEY, "Version": "2008-09-17", "Timestamp": stamp(),
+def signed_body(host: str, action: str, params: dict, key: str = KEY, secret: str = SECRET) -> bytes:
+    values = {"Action": action, "AWSAccessKeyId": key, "Version": "2008-09-17", "Timestamp": stamp(),
               "SignatureVersion": "2", "SignatureMethod": "HmacSHA256", **params}
-    values["Signature"] = hmac_sign(SECRET, string_to_sign_v2("POST", host, "/", values))
+    values["Signature"] = hmac_sign(secret, string_to_sign_v2("POST", host, "/", values))
     return urlencode(values).encode()
 
 
@@ -80,14 +80,14 @@ class _NoRedirect(HTTPErrorProcessor):
     https_response = http_response
 
 
-def install_instrument(base: str, run: str) -> dict:
+def install_instrument(base: str, run: str, key: str = KEY, secret: str = SECRET, amount: str = FUNDING) -> dict:
     """Click through SetupPrepaid like a browser; answers the return-URL parameters."""
     host = urlsplit(base).netloc
-    params = {"callerKey": KEY, "pipelineName": "SetupPrepaid", "version": "2009-01-09",
+    params = {"callerKey": key, "pipelineName": "SetupPrepaid", "version": "2009-01-09",
               "signatureVersion": "2", "signatureMethod": "HmacSHA256", "callerReferenceFunding": f"bench-f-{run}",
-              "callerReferenceSender": f"bench-s-{run}", "fundingAmount": FUNDING, "paymentMethod": "CC",
+              "callerReferenceSender": f"bench-s-{run}", "fundingAmount": amount, "paymentMethod": "CC",
               "returnURL": "https://merchant.example/return"}
-    params["signature"] = hmac_sign(SECRET, string_to_sign_v2("GET", host, "/cobranded-ui/actions/start", params,
+    params["signature"] = hmac_sign(secret, string_to_sign_v2("GET", host, "/cobranded-ui/actions/start", params,
                                                               exclude="signature"))
     opener = build_opener(HTTPCookieProcessor(CookieJar()), _NoRedirect())
     location = opener.open(f"{base}/cobranded-ui/actions/start?{urlencode(params)}").headers["Location"]
@@ -225,20 +225,21 @@ def main() -> int:
             proc.wait()
 
 
-def funded_instrument(base: str, run_id: str) -> dict:
-    """Install a prepaid instrument through the Co-Branded pages and fund it with $10,000.00 by card,
+def funded_instrument(base: str, run_id: str, key: str = KEY, secret: str = SECRET, amount: str = FUNDING) -> dict:
+    """Install a prepaid instrument through the Co-Branded pages and fund it with `amount` by card,
     waiting as a merchant would for the Pending funding to complete; answers the return-URL ids."""
     host, port = urlsplit(base).netloc, urlsplit(base).port or 80
-    ret = install_instrument(base, run_id)
+    ret = install_instrument(base, run_id, key, secret, amount)
     status, text = post(host, port, signed_body(host, "FundPrepaid", {
         "SenderTokenId": ret["fundingTokenID"], "PrepaidInstrumentId": ret["prepaidInstrumentID"],
-        "CallerReference": f"bench-fund-{run_id}", "FundingAmount.Value": FUNDING, "FundingAmount.CurrencyCode": "USD"}))
+        "CallerReference": f"bench-fund-{run_id}", "FundingAmount.Value": amount, "FundingAmount.CurrencyCode": "USD"},
+        key, secret))
     funding = re.search(r"<TransactionId>(\w+)</TransactionId>", text).group(1)
     for _ in range(100):  # a card funding is Pending for FPS_PENDING_SECONDS; wait as a merchant would
         if "<TransactionStatus>Success</TransactionStatus>" in text:
             break
         time.sleep(0.1)
-        _, text = post(host, port, signed_body(host, "GetTransactionStatus", {"TransactionId": funding}))
+        _, text = post(host, port, signed_body(host, "GetTransactionStatus", {"TransactionId": funding}, key, secret))
     assert "<TransactionStatus>Success</TransactionStatus>" in text, text
     return ret
 

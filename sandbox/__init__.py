@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .cbui import bp as cbui_bp
     from .merchant import bp as merchant_bp
+    from .student import bp as student_bp
     from .extensions import csrf, db, migrate
     from .runtime.hosts import HostCheck
     from .runtime.routing import carry_sandbox, route
@@ -69,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(cbui_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(merchant_bp)
+    app.register_blueprint(student_bp)
 
     cli.register(app)
     filters.register(app)
@@ -82,7 +84,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _remember_base_url():
     """The URL requests come in on, for certificateUrl in notifications sent from the worker."""
-    for svc in (current_app.extensions["fps_sandbox"], g.get("fps_services")):  # and the request's sandbox's
+    here = g.get("fps_services")  # and the request's sandbox's (its own, when it is a seeded request's copy)
+    for svc in (current_app.extensions["fps_sandbox"], here, here and here.base):
         if svc is not None and svc.seen_base_url is None:
             svc.seen_base_url = request.host_url.rstrip("/")
 
@@ -119,6 +122,7 @@ def _instance_secret(instance: Path) -> str:
 
 def _services(app: Flask, engine):
     """The sandbox's services from the configuration (imported here: see create_app)."""
+    from .api.auth import parse_timestamp
     from .runtime.certs import Signer
     from .runtime.clock_store import shared_clock
     from .domain.fees import FeeSchedule
@@ -143,6 +147,8 @@ def _services(app: Flask, engine):
                       bool(cfg["FPS_AMOUNT_TRIGGERS"]), cfg["FPS_RECIPIENT_VERIFICATION_STATUS"]),
         signer=Signer(cfg["FPS_KEY_DIR"] or app.instance_path),
         ids=IdGenerator(cfg["FPS_SEED"]),
+        seed=None if cfg["FPS_SEED"] is None else str(cfg["FPS_SEED"]),
+        epoch=parse_timestamp(str(cfg["FPS_SEED_EPOCH"]), "FPS_SEED_EPOCH"),
         clock=cfg.get("FPS_CLOCK") or shared_clock(storage),
         signature_mode=cfg["FPS_SIGNATURE_MODE"],
         clock_skew=timedelta(seconds=int(cfg["FPS_CLOCK_SKEW_SECONDS"])),

@@ -51,9 +51,11 @@ DEFAULTS = {
     # Where versions before 0013 kept named snapshot files (default: instance/snapshots); `flask init-db` reads
     # them into the database, which keeps snapshots since.
     "FPS_SNAPSHOT_DIR": None,
-    # Seed for reproducible ids (tests, screenshots); None draws from the OS. Use a seed only with
-    # one server process: every worker would draw the same ids.
+    # Deterministic mode (docs/classroom.md): with a seed, ids and times are the same on every run of the same
+    # calls (golden XML, a lesson's screenshots), whichever server process answers. None draws from the OS.
     "FPS_SEED": None,
+    # Where a seeded sandbox's clock starts (UTC); it moves one second per request that can make something.
+    "FPS_SEED_EPOCH": "2026-01-01T00:00:00Z",
     # How many sandboxes of their own (a class's, /admin/classroom) one installation may hold besides the
     # default one. Each is a database of its own: a SQLite file, or a PostgreSQL schema.
     "FPS_MAX_SANDBOXES": 100,

@@ -4,6 +4,7 @@ lesson with the same keys, deleted; on SQLite and on PostgreSQL (TEST_DATABASE_U
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import event
 
 from conftest import ROOT, DD_KEY, Buyer, SignedCaller, csrf, dispose, prepaid_params, services_of
 from sandbox import create_app
-from sandbox.runtime import classroom, snapshots
+from sandbox.runtime import classroom, ipn, snapshots
 from sandbox.runtime.world import load_fixture, reset
 
 PAY = {"TransactionAmount.Value": "0.50"}
@@ -313,3 +314,18 @@ def test_a_sandbox_deleted_on_one_server_is_gone_at_once_on_another(app, app_con
         assert SignedCaller(other.test_client(), again.key, again.secret).call("GetAccountBalance").status == 200
     finally:
         dispose(other)
+
+
+def test_a_sandbox_notifies_where_the_server_is_reached_before_any_request_in_it(app):
+    """The worker builds a sandbox's services before this process has served a request in it: its
+    notifications still go to where the server is reached, not to a made-up address."""
+    make(app, "Ada")
+    with app.app_context():
+        assert boxes(app).get("ada").seen_base_url is None
+        boxes(app).default.seen_base_url = "http://class.example:8000"
+        ada = boxes(app).everyone()[1]
+        assert ada.name == "ada" and ipn.base_url(ada) == "http://class.example:8000"
+        boxes(app).default.seen_base_url = None
+        boxes(app).forget("ada")
+        bound = replace(boxes(app).get("ada"), seen_base_url=None, bound_url="http://127.0.0.1:8123")
+        assert ipn.base_url(bound) == "http://127.0.0.1:8123"

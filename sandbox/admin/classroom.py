@@ -3,11 +3,13 @@ and logins, and reset or delete, one sandbox or all (runtime/classroom.py does t
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from ..config import ROOT
+from ..domain import coverage, money
+from ..queries import classroom as classroom_queries
 from ..runtime import classroom, world
-from ..runtime.routing import sandboxes
+from ..runtime.routing import current_name, sandboxes
 from ..runtime.sandboxes import UnknownSandbox
 from .blueprint import bp
 from .forms import ActionForm, RosterForm
@@ -38,7 +40,9 @@ def classroom_page():
     elif request.method == "POST":
         problems = [f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items()]
     boxes = sandboxes()
-    rows = [(row, classroom.callers(boxes.get(row.name))) for row in boxes.registered()]
+    rows = [(row, classroom.callers(boxes.get(row.name)),
+             url_for("student.page", name=row.name, key=classroom.page_key(boxes, row.name)))
+            for row in boxes.registered()]
     return render_template("admin/classroom.html", form=form, rows=rows, problems=problems, action=ActionForm(),
                            limit=current_app.config["FPS_MAX_SANDBOXES"]), 400 if problems else 200
 
@@ -72,7 +76,8 @@ def roster():
     if only and not rows:
         abort(404)
     logins = {acc["email"].lower(): acc["password"] for acc in _fixture()["accounts"] if acc.get("password")}
-    sheets = [(row, classroom.callers(boxes.get(row.name)), classroom.buyers(boxes.get(row.name))) for row in rows]
+    sheets = [(row, classroom.callers(boxes.get(row.name)), classroom.buyers(boxes.get(row.name)),
+               url_for("student.page", name=row.name, key=classroom.page_key(boxes, row.name))) for row in rows]
     return render_template("admin/roster.html", sheets=sheets, logins=logins, base=request.host_url.rstrip("/"))
 
 
@@ -122,3 +127,55 @@ def _delete(name: str) -> str:
     if not classroom.delete_sandbox(sandboxes(), name):
         raise UnknownSandbox(name)
     return name
+
+
+@bp.route("/classroom/overview")
+def classroom_overview():
+    """The instructor's view: a row per sandbox with its client's requests, errors, last activity,
+    transactions, fees, books check and error-handling coverage."""
+    return render_template("admin/overview.html", rows=_overview(), checklist=coverage.CHECKLIST)
+
+
+@bp.route("/api/classroom")
+def classroom_json():
+    """The overview as JSON, for a script (the 30-sandbox bench checks every sandbox's books with it)."""
+    return jsonify({"sandboxes": [
+        {"name": row.name, "title": row.title, "lesson": row.lesson, "requests": a.requests, "errors": a.errors,
+         "last_activity": a.last_at.isoformat() + "Z" if a.last_at else None, "transactions": a.transactions,
+         "fees": money.plain(a.fees_cents), "books_balance": a.books_ok, "books_problems": list(a.books_problems),
+         "coverage": {"met": a.coverage.count, "of": a.coverage.total,
+                      "unmet": [f"{i.group}: {i.name}" for i in a.coverage.unmet()]}}
+        for row, a in _overview()]})
+
+
+@bp.route("/classroom/<name>/coverage")
+def classroom_coverage(name: str):
+    """One sandbox's checklist: what its client has met, and how to meet the rest ("default" too)."""
+    try:
+        svc = sandboxes().get(name)
+    except UnknownSandbox:
+        abort(404)
+    with svc.storage.read() as conn:
+        found = coverage.measure(conn)
+    row = sandboxes().find(name)
+    return render_template("admin/coverage.html", name=svc.name, title=row.title if row else "the default sandbox",
+                           coverage=found, checklist=coverage.CHECKLIST)
+
+
+@bp.route("/coverage")
+def coverage_here():
+    """The coverage checklist of the sandbox the console is in."""
+    return classroom_coverage(current_name())
+
+
+def _overview() -> list[tuple]:
+    boxes = sandboxes()
+    rows = []
+    for row in boxes.registered():
+        try:
+            svc = boxes.get(row.name)
+        except UnknownSandbox:  # deleted by another server since the registry was read
+            continue
+        with svc.storage.read() as conn:
+            rows.append((row, classroom_queries.activity(conn)))
+    return rows

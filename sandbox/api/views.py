@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from dataclasses import replace
 
 from flask import current_app, redirect, request, url_for
@@ -34,7 +33,7 @@ def query():
     if request.method == "GET" and not request.query_string:
         return redirect(url_for("admin.index"))
     face = request.environ.get(ORIGIN) if request.environ.get(ORIGIN) in IN_PROCESS else "api"  # runtime/dispatch.py
-    entry = request_log.Entry(str(uuid.uuid4()), face, request.method, request.host, request.path, {},
+    entry = request_log.Entry(services().ids.request_id(), face, request.method, request.host, request.path, {},
                               time.monotonic())
     error = None
     try:

@@ -5,7 +5,6 @@ redirects with a status, as FPS did; a bad signature or unknown caller gets an e
 from __future__ import annotations
 
 import time
-import uuid
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
@@ -38,8 +37,8 @@ def _error_page(title: str, message: str, status: int, detail: str | None = None
 def start():
     """Check the caller's signed request; begin the buyer's walk through the pages. Logged like an API call."""
     params = {k: v for k, v in request.args.items(multi=False)}
-    entry = request_log.Entry(uuid.uuid4().hex, "cbui", "GET", request.host, request.path, params, time.monotonic(),
-                              action=params.get("pipelineName"), access_key=params.get("callerKey"))
+    entry = request_log.Entry(services().ids.request_id(), "cbui", "GET", request.host, request.path, params,
+                              time.monotonic(), action=params.get("pipelineName"), access_key=params.get("callerKey"))
     response = _start(params, entry)
     if isinstance(response, tuple):
         response = current_app.make_response(response)

@@ -185,6 +185,14 @@ def derived_keys(salt: str, email: str) -> tuple[str, str]:
     return access_key, secret
 
 
+def page_key(boxes: Sandboxes, name: str) -> str | None:
+    """The secret in the address of a sandbox's read-only student page (from its salt, so every server and
+    every reset agree; a new sandbox of the same name gets another); None for no such sandbox."""
+    with boxes.default.storage.read() as conn:
+        salt = conn.execute(select(Sandbox.salt).where(Sandbox.name == name)).scalar()
+    return hmac.new(salt.encode(), b"student-page", hashlib.sha256).hexdigest()[:32] if salt else None
+
+
 def _in_sandbox(url: str | None, name: str) -> str | None:
     """The demo callers notify the merchant inbox: in a sandbox, its own (`?sandbox=name`)."""
     if not url or not url.startswith("/merchant/"):

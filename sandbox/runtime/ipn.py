@@ -150,8 +150,9 @@ def _next(svc: Services, c: _Claimed, status: int | None, now: datetime) -> dict
 
 
 def base_url(svc: Services) -> str:
-    """Where this sandbox is reached: the configured public URL, else the first request's."""
-    return svc.public_url or svc.seen_base_url or "http://127.0.0.1:5000"
+    """Where this sandbox is reached: the configured public URL, else the first request's, else where the
+    server listens."""
+    return svc.public_url or svc.seen_base_url or svc.bound_url or "http://127.0.0.1:5000"
 
 
 def resolve(svc: Services, url: str) -> str:

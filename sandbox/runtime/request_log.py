@@ -3,9 +3,10 @@
 A call that moves money is logged in the same transaction as the money (`record_in`), so every
 acknowledged Pay, funding, settlement or refund is in the log even after a crash. Everything else
 must not slow the money path: a server process with a background worker keeps those entries in
-memory and the worker writes them in one transaction a second (and at exit); without a worker
-(tests, `flask run` without it) each entry is written at once. A crash can lose up to a second of
-reads and refusals, never a payment or its log entry.
+memory and writes them in one transaction every half second (runtime/worker.py; and at exit), so every
+server's console shows them within a second; without a worker (tests, `flask run` without it) each entry
+is written at once. A crash can lose up to half a second of reads and refusals, never a payment or its
+log entry.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import abort, current_app, g, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
+from . import seeded
 from .sandboxes import DEFAULT, Sandboxes, UnknownSandbox
 from .services import Services
 
@@ -30,9 +31,11 @@ def current_name() -> str:
     return svc.name if svc is not None else DEFAULT
 
 
-def enter(svc: Services) -> None:
-    """Serve the rest of this request (or this round of the worker) from `svc`'s sandbox."""
-    g.fps_services = svc
+def enter(svc: Services, numbered: bool = False) -> None:
+    """Serve the rest of this request (or this round of the worker) from `svc`'s sandbox; in a seeded one,
+    with ids and time from the request's number (`numbered`: a request that can make something takes the
+    next one; runtime/seeded.py)."""
+    g.fps_services = seeded.for_request(svc, numbered)
 
 
 def route():
@@ -40,11 +43,11 @@ def route():
     inner = request.environ.get(SANDBOX_ENV)
     if inner is not None:
         try:
-            return enter(sandboxes().get(inner))
+            return enter(sandboxes().get(inner), numbered=True)
         except UnknownSandbox:  # deleted while the console's own request was in it: an FPS 404, not a 500
             abort(404)
     if request.blueprint == "api":
-        return enter(sandboxes().by_access_key(_first_value("AWSAccessKeyId")))
+        return enter(sandboxes().by_access_key(_first_value("AWSAccessKeyId")), numbered=True)
     if request.blueprint == "cbui":
         return _route_cbui()
     return None
@@ -52,11 +55,13 @@ def route():
 
 def route_named():
     """before_request of the console and the merchant inbox, after their own guards (so a stranger learns
-    nothing of which sandboxes exist): ?sandbox=; an unknown one gets a clear 404 page."""
+    nothing of which sandboxes exist): ?sandbox=; an unknown one gets a clear 404 page. A form sent (POST) in
+    a seeded sandbox takes a request number; a page shown does not."""
     if not request.args.get("sandbox"):
-        return None
+        default = sandboxes().default
+        return enter(default, request.method == "POST") if default.seed is not None else None
     try:
-        return enter(sandboxes().get(request.args["sandbox"]))
+        return enter(sandboxes().get(request.args["sandbox"]), request.method == "POST")
     except UnknownSandbox:
         return render_template("errors/page.html", title="No such sandbox",
                                message="There is no sandbox of that name: it was deleted, or the link is "
@@ -72,15 +77,13 @@ def _first_value(name: str) -> str | None:
 
 def _route_cbui():
     if request.endpoint == "cbui.start":
-        return enter(sandboxes().by_access_key(request.args.get("callerKey")))
+        return enter(sandboxes().by_access_key(request.args.get("callerKey")), numbered=True)
     pid = (request.view_args or {}).get("pid")
     name = session.get(PIPELINES_KEY, {}).get(pid) if isinstance(pid, str) else None
-    if name:
-        try:
-            enter(sandboxes().get(name))
-        except UnknownSandbox:  # deleted mid-walk: the default sandbox does not know the pipeline either
-            pass
-    return None
+    try:
+        return enter(sandboxes().get(name), numbered=True)
+    except UnknownSandbox:  # deleted mid-walk: the default sandbox does not know the pipeline either
+        return enter(sandboxes().default, numbered=True)
 
 
 def remember_pipeline(pid: str) -> None:

@@ -92,7 +92,7 @@ class Sandboxes:
             storage = self.default.storage.sibling(found.name)
             old = self.default.request_log
             seed = found.seed or (f"{self.seed}:{found.name}" if self.seed is not None else None)
-            svc = replace(self.default, storage=storage, ids=IdGenerator(seed), name=found.name,
+            svc = replace(self.default, storage=storage, ids=IdGenerator(seed), name=found.name, seed=seed,
                           request_log=RequestLog(storage, buffered=old.buffered, durable=old.durable),
                           clock=shared_clock(storage) if self.own_clocks else self.default.clock)
             self._built[found.name] = (found.created_at, svc)
@@ -129,8 +129,16 @@ class Sandboxes:
         out = [self.default]
         for row in found:
             built = self._built.get(row.name)
-            out.append(built[1] if built is not None and built[0] == row.created_at else self._build(row))
+            svc = built[1] if built is not None and built[0] == row.created_at else self._build(row)
+            if svc.seen_base_url is None:  # built before this process served a request: where it is reached
+                svc.seen_base_url = self.default.seen_base_url
+            out.append(svc)
         return out
+
+    def loaded(self) -> list[Services]:
+        """The services this process has built so far, the default sandbox's first (no database read)."""
+        with self._lock:
+            return [self.default, *(svc for _, svc in self._built.values())]
 
     def forget(self, name: str) -> None:
         """Drop what this process built for `name` (it was deleted or is being reset), closing a SQLite

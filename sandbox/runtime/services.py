@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, g
 
@@ -29,12 +29,20 @@ class Services:
     public_url: str | None = None
     ipn_schedule: tuple[timedelta, ...] = ()  # waits between notification delivery attempts
     seen_base_url: str | None = None  # the URL requests came in on (certificateUrl when public_url is unset)
+    bound_url: str | None = None  # where the server listens (gunicorn.conf.py), until a request has come in
     request_log: RequestLog | None = None
     name: str = "default"  # the sandbox these serve (runtime/sandboxes.py)
+    seed: str | None = None  # deterministic mode: ids and times from this seed (runtime/seeded.py)
+    epoch: datetime = datetime(2026, 1, 1)  # where a seeded sandbox's time starts
+    completes: bool = True  # False: due Pending transactions are left to the next numbered request
+    base: Services | None = None  # the sandbox's own services, when these are one request's copy
 
 
 def catch_up(svc: Services) -> int:
-    """Complete the Pending transactions that are due on the sandbox clock; answers how many."""
+    """Complete the Pending transactions that are due on the sandbox clock; answers how many (none for a
+    seeded sandbox's page or worker round: runtime/seeded.py)."""
+    if not svc.completes:
+        return 0
     now = svc.clock.now()
     with svc.storage.read() as conn:
         if not completion.due(conn, now):

@@ -1,6 +1,8 @@
-"""A background thread in each server process that completes due transactions and delivers due
-notifications, in every sandbox. Started on the first request a process serves, so gunicorn's workers
-each get one after the fork; several running at once is safe, as completion locks its rows."""
+"""Background threads in each server process: one completes due transactions and delivers due
+notifications, in every sandbox; another writes the buffered request log every half second, so a call
+answered by one server is in every server's console within a second. Started on the first request a
+process serves, so gunicorn's workers each get them after the fork; several running at once is safe, as
+completion locks its rows and deliveries are claimed (runtime/ipn.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,13 @@ import threading
 import time
 
 from .routing import enter
-from .services import tick
+from .services import services, tick
 
 log = logging.getLogger(__name__)
 _started_in: int | None = None
 _lock = threading.Lock()
 INTERVAL_SECONDS = 1.0
+FLUSH_SECONDS = 0.5  # the request log's buffer: written at least this often
 
 
 def ensure_started(app) -> None:
@@ -28,6 +31,7 @@ def ensure_started(app) -> None:
             return
         _started_in = os.getpid()
         threading.Thread(target=_loop, args=(app,), name="fps-sandbox-worker", daemon=True).start()
+        threading.Thread(target=_flush_loop, args=(app,), name="fps-sandbox-log", daemon=True).start()
 
 
 def _everyone(app) -> list:
@@ -47,7 +51,15 @@ def _loop(app) -> None:
             try:
                 with app.app_context():
                     enter(svc)
-                    tick(svc)
+                    tick(services())  # a seeded sandbox's: its clock at the last request's time
             except Exception:  # keep going: the next round may succeed (e.g. the database was busy, or
                 log.exception("background worker round failed in sandbox %s", svc.name)  # it was just deleted)
         time.sleep(INTERVAL_SECONDS)
+
+
+def _flush_loop(app) -> None:
+    """Write every loaded sandbox's buffered request log entries, every FLUSH_SECONDS."""
+    while True:
+        time.sleep(FLUSH_SECONDS)
+        for svc in app.extensions["fps_sandboxes"].loaded():
+            svc.request_log.flush()  # never raises: a failed write is logged and dropped

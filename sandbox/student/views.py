@@ -1,0 +1,41 @@
+"""The student page's one view (see the package's docstring)."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import select
+
+from ..domain import coverage
+from ..models import ApiCall
+from ..queries import classroom as classroom_queries
+from ..runtime import classroom
+from ..runtime.routing import enter, sandboxes
+from ..runtime.sandboxes import NAME_RE, UnknownSandbox
+
+bp = Blueprint("student", "sandbox.student", url_prefix="/student")
+LATEST = 25
+
+
+@bp.route("/<name>/<key>")
+def page(name: str, key: str):
+    """The read-only page of sandbox `name`; 404 for a wrong key as for an unknown name."""
+    expected = classroom.page_key(sandboxes(), name) if NAME_RE.fullmatch(name) else None
+    if expected is None or not hmac.compare_digest(expected.encode(), key.encode()[:64]):
+        abort(404)
+    try:
+        svc = sandboxes().get(name)
+    except UnknownSandbox:
+        abort(404)
+    enter(svc)
+    row = sandboxes().find(name)
+    with svc.storage.read() as conn:
+        activity = classroom_queries.activity(conn)
+        latest = conn.execute(select(ApiCall.at, ApiCall.face, ApiCall.action, ApiCall.http_status, ApiCall.error_code,
+                                     ApiCall.request_id)
+                              .where(ApiCall.face.in_(coverage.CLIENT_FACES)).order_by(ApiCall.id.desc())
+                              .limit(LATEST)).all()
+    return render_template("student/page.html", row=row, activity=activity, latest=latest,
+                           callers=classroom.callers(svc), checklist=coverage.CHECKLIST,
+                           base=request.host_url.rstrip("/"))

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from pay_bench import PAID, funded_instrument, raw_request, send, signed_body, start_gunicorn  # noqa: E402
+from pay_bench import KEY, PAID, SECRET, funded_instrument, raw_request, send, signed_body, start_gunicorn  # noqa: E402
 from ratio_bench import pg_schema_url  # noqa: E402
 
 PG_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -166,27 +166,39 @@ def main() -> int:
     servers = [start_gunicorn("app:app", ROOT, env, args.workers) for _ in range(2)]
     bases = [base for _, base in servers]
     try:
-        out: mp.Queue = mp.Queue()
-        barrier = mp.Barrier(len(names) + 1)
-        story_started = time.monotonic()
-        procs = [mp.Process(target=student, args=(name, *keys[name], bases, args.pays, barrier, out)) for name in names]
-        for p in procs:
-            p.start()
-        barrier.wait()
-        started = time.monotonic()
-        story_seconds = started - story_started
-        results = [out.get() for _ in procs]
-        for p in procs:
-            p.join()
-        elapsed = max(r["ended"] for r in results) - started
-        return report(args, env, bases, names, keys, results, elapsed, story_seconds)
+        results, elapsed, story_seconds = run_class(names, keys, bases, args.pays)
+        default = [f"d{n:02d}" for n in range(1, args.students + 1)]  # the same load, all in the default sandbox
+        same_load = run_class(default, dict.fromkeys(default, (KEY, SECRET)), bases, args.pays)
+        return report(args, env, bases, names, keys, results, elapsed, story_seconds, same_load)
     finally:
         for proc, _ in servers:
             proc.terminate()
             proc.wait()
 
 
-def report(args, env, bases, names, keys, results, elapsed, story_seconds) -> int:
+def run_class(names: list[str], keys: dict, bases: list[str], pays: int) -> tuple[list[dict], float, float]:
+    """Every student's client at once: their results, the Pay phase's seconds and the stories' seconds."""
+    out: mp.Queue = mp.Queue()
+    barrier = mp.Barrier(len(names) + 1)
+    story_started = time.monotonic()
+    procs = [mp.Process(target=student, args=(name, *keys[name], bases, pays, barrier, out)) for name in names]
+    for p in procs:
+        p.start()
+    barrier.wait()
+    started = time.monotonic()
+    results = [out.get() for _ in procs]
+    for p in procs:
+        p.join()
+    return results, max(r["ended"] for r in results) - started, started - story_started
+
+
+def rate(results: list[dict], elapsed: float) -> tuple[float, float]:
+    """Pays/s and p99 (ms) of a run."""
+    latencies = sorted(lat for r in results for lat in r["latencies"])
+    return len(latencies) / elapsed, latencies[int(0.99 * len(latencies))] * 1000 if latencies else float("nan")
+
+
+def report(args, env, bases, names, keys, results, elapsed, story_seconds, same_load) -> int:
     latencies = sorted(lat for r in results for lat in r["latencies"])
     errors: dict[str, int] = {}
     for r in results:
@@ -214,6 +226,10 @@ def report(args, env, bases, names, keys, results, elapsed, story_seconds) -> in
     print(f"  prepaid stories (Co-Branded pages, FundPrepaid by card, wait): {story_seconds:.1f} s for all")
     print(f"  Pays: {len(latencies)} in {elapsed:.2f} s = {len(latencies) / elapsed:.0f} Pays/s; "
           f"p50 {pct(0.50):.1f} ms, p99 {pct(0.99):.1f} ms, max {latencies[-1] * 1000 if latencies else 0:.1f} ms")
+    reference_rate, reference_p99 = rate(same_load[0], same_load[1])
+    reference_errors = sum(sum(r["errors"].values()) + ("setup_error" in r) for r in same_load[0])
+    print(f"  the same load in the default sandbox alone: {reference_rate:.0f} Pays/s, p99 {reference_p99:.1f} ms, "
+          f"{reference_errors} errors -> a class of sandboxes runs at {len(latencies) / elapsed / reference_rate:.2f} of it")
     print(f"  errors: {sum(errors.values())} {errors if errors else ''}")
     print(f"  balances: {len(results) - len(wrong)} of {len(results)} at ${expected} to the cent"
           + (f"; wrong: {wrong[:5]}" if wrong else ""))
@@ -223,7 +239,7 @@ def report(args, env, bases, names, keys, results, elapsed, story_seconds) -> in
     print(f"  notifications delivered: {delivered} of {notified} {states}")
     print(f"  a read on server 2 shown by server 1's console after: {', '.join(f'{lag:.0f}' for lag in lags)} ms")
     ok = not errors and not wrong and not unbalanced and not short and len(overview) == args.students \
-        and delivered == notified and max(lags) < 1000
+        and delivered == notified and max(lags) < 1000 and reference_errors == 0
     print("  verdict:", "OK" if ok else "FAILED")
     return 0 if ok else 1
 

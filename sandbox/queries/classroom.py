@@ -38,3 +38,10 @@ def activity(conn: Connection) -> Activity:
     books = check_books(conn)
     return Activity(int(requests), int(errors), last_at, int(transactions), int(fees), books.ok,
                     tuple(books.problems), coverage.measure(conn))
+
+
+def latest_calls(conn: Connection, limit: int) -> list:
+    """The newest calls the sandbox's client sent (the student page's list), newest first."""
+    return conn.execute(select(ApiCall.at, ApiCall.face, ApiCall.action, ApiCall.http_status, ApiCall.error_code,
+                               ApiCall.request_id).where(ApiCall.face.in_(coverage.CLIENT_FACES))
+                        .order_by(ApiCall.id.desc()).limit(limit)).all()

@@ -37,17 +37,12 @@ class SeededClock(Clock):
     the ordinary clock is)."""
 
     def __init__(self, shared: SharedClock, start: datetime) -> None:
-        super().__init__()
-        self.shared, self.start = shared, start
+        self.shared, self.start = shared, start  # no Clock.__init__: the offset is the shared clock's
 
     @property
     def offset(self) -> timedelta:  # type: ignore[override]
         self.shared.now()  # re-reads the shared offset when it is due
         return self.shared.offset
-
-    @offset.setter
-    def offset(self, value: timedelta) -> None:  # Clock.__init__ sets it; the shared clock keeps it
-        pass
 
     def now(self) -> datetime:
         return self.start + self.offset

@@ -5,10 +5,8 @@ from __future__ import annotations
 import hmac
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy import select
 
 from ..domain import coverage
-from ..models import ApiCall
 from ..queries import classroom as classroom_queries
 from ..runtime import classroom
 from ..runtime.routing import enter, sandboxes
@@ -32,10 +30,7 @@ def page(name: str, key: str):
     row = sandboxes().find(name)
     with svc.storage.read() as conn:
         activity = classroom_queries.activity(conn)
-        latest = conn.execute(select(ApiCall.at, ApiCall.face, ApiCall.action, ApiCall.http_status, ApiCall.error_code,
-                                     ApiCall.request_id)
-                              .where(ApiCall.face.in_(coverage.CLIENT_FACES)).order_by(ApiCall.id.desc())
-                              .limit(LATEST)).all()
+        latest = classroom_queries.latest_calls(conn, LATEST)
     return render_template("student/page.html", row=row, activity=activity, latest=latest,
                            callers=classroom.callers(svc), checklist=coverage.CHECKLIST,
                            base=request.host_url.rstrip("/"))

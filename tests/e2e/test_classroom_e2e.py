@@ -1,6 +1,6 @@
-"""The classroom in Chromium on a live server: a roster typed into the form, the printable roster, the
-switcher into a student's sandbox and a Pay there with the key the roster printed, then delete every
-sandbox; each page passes the accessibility audit."""
+"""The classroom in Chromium on a live server: a roster typed into the form, the printable roster, calls
+with the key the roster printed, the student's page, the class overview and a sandbox's coverage, the
+switcher into a student's sandbox, then delete every sandbox; each page passes the accessibility audit."""
 
 from __future__ import annotations
 
@@ -47,6 +47,19 @@ def test_a_class_made_switched_into_and_deleted_in_the_browser(own_server, brows
     sheet = page.inner_text("#sheet-ada-lovelace >> xpath=..")
     key, secret = re.search(r"DigitalDownload\s+(AKSB[A-Z0-9]{16})\s+(\S{40})", sheet).groups()
     assert "<GetAccountBalanceResponse" in signed_get(url, key, secret, "GetAccountBalance")
+    assert "<Code>InvalidParams</Code>" in signed_get(url, key, secret, "Pay")  # no parameters: an error met
+    student = re.search(r"/student/ada-lovelace/[0-9a-f]{32}", sheet).group(0)
+    page.goto(url + student)
+    found["student page"] = audit(page)
+    assert key in page.inner_text("body") and "Pay" in page.inner_text("table >> nth=-1")
+    page.goto(f"{url}/admin/classroom/overview")
+    found["overview"] = audit(page)
+    row = page.inner_text("tr:has-text('Ada Lovelace')")
+    assert re.search(r"\b2\s+1\b", row), row  # two requests, one error
+    page.click("a[aria-label^='Coverage of ada-lovelace']")
+    page.wait_for_url("**/classroom/ada-lovelace/coverage")
+    found["coverage"] = audit(page)
+    assert "Still unmet" in page.inner_text("body")
     page.goto(f"{url}/admin/")
     page.select_option("#sandbox-switch", "ada-lovelace")
     page.click(".switcher button")

@@ -69,8 +69,9 @@ def serve(work: Path, schema: str = "fps_e2e", **settings: str):
            "FPS_SANDBOX_FPS_PENDING_SECONDS": "1",  # card and bank payments: Pending for a second
            **{f"FPS_SANDBOX_{k}": v for k, v in settings.items()}}
     bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "flask"), "--app", "app", "reset", "--yes"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    for command in (["reset", "--yes"], ["sandboxes", "delete", "--all"]):  # no sandbox left by an earlier run
+        subprocess.run([str(bin_dir / "flask"), "--app", "app", *command], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
     log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([str(bin_dir / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "app:app"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from pay_bench import KEY, PAID, SECRET, funded_instrument, raw_request, send, signed_body, start_gunicorn  # noqa: E402
+from pay_bench import KEY, SECRET, funded_instrument, raw_request, send, send_each, signed_body, start_gunicorn  # noqa: E402
 from ratio_bench import pg_schema_url  # noqa: E402
 
 PG_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -61,18 +61,7 @@ def student(name: str, key: str, secret: str, bases: list[str], pays: int, barri
         out.put({"name": name, "setup_error": repr(exc)[:300], "latencies": [], "errors": {}, "ended": 0.0})
         return
     barrier.wait()
-    latencies, errors = [], {}
-    for port, request in requests:
-        started = time.perf_counter()
-        try:
-            status, text = send(port, request)
-        except OSError as exc:
-            status, text = 0, type(exc).__name__
-        latencies.append(time.perf_counter() - started)
-        if status != 200 or PAID not in text:
-            code = re.search(r"<Code>(\w+)</Code>", text)
-            what = code.group(1) if code else f"HTTP {status}"
-            errors[what] = errors.get(what, 0) + 1
+    latencies, errors = send_each(requests)
     ended = time.monotonic()
     host = urlsplit(bases[0]).netloc
     _, text = send(urlsplit(bases[0]).port, raw_request(host, signed_body(

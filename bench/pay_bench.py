@@ -111,8 +111,14 @@ PAID = "<TransactionStatus>Success</TransactionStatus>"
 
 def worker(port: int, requests: list[bytes], out: mp.Queue, marker: str = PAID) -> None:
     """Send `requests` one after another; a reply is good with HTTP 200 and `marker` in its body."""
+    out.put(send_each([(port, request) for request in requests], marker))
+
+
+def send_each(requests: list[tuple[int, bytes]], marker: str = PAID) -> tuple[list[float], dict[str, int]]:
+    """Send each (port, request) in turn: the latencies (s) and the errors by code (a reply is good with
+    HTTP 200 and `marker` in its body)."""
     latencies, errors = [], {}
-    for request in requests:
+    for port, request in requests:
         start = time.perf_counter()
         try:
             status, text = send(port, request)
@@ -123,7 +129,7 @@ def worker(port: int, requests: list[bytes], out: mp.Queue, marker: str = PAID) 
             code = re.search(r"<Code>(\w+)</Code>", text)
             key = code.group(1) if code else f"HTTP {status}"
             errors[key] = errors.get(key, 0) + 1
-    out.put((latencies, errors))
+    return latencies, errors
 
 
 def rss_kib(pids: list[int]) -> int:

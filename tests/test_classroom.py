@@ -34,6 +34,20 @@ def make(app, *names: str, lesson: str = "demo", seed: str | None = None) -> dic
     return out
 
 
+def fresh_app(app_config, tmp_path, run: str, **config):
+    """Another installation (its own SQLite file; on PostgreSQL the same database), reset to the demo world,
+    with no sandbox besides the default one."""
+    config = {**app_config, **config}
+    if "sqlite" in config["SQLALCHEMY_DATABASE_URI"]:
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / run}.sqlite"
+    app = create_app(config)
+    with app.app_context():
+        with boxes(app).default.storage.write() as conn:
+            reset(conn, classroom_fixture(), datetime(2026, 1, 1))
+        classroom.delete_all(boxes(app))
+    return app
+
+
 def classroom_fixture() -> dict:
     return load_fixture(ROOT / "fixtures" / "demo.json")
 
@@ -217,14 +231,7 @@ def test_a_seed_gives_the_same_keys_and_ids_on_every_run(app_config, tmp_path):
     """Two installations, the same seed: the same keys, the same token and transaction ids."""
     seen = []
     for run in ("one", "two"):
-        config = {**app_config, "FPS_SEED": "class-7"}
-        if "sqlite" in config["SQLALCHEMY_DATABASE_URI"]:
-            config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / run}.sqlite"
-        other = create_app(config)
-        with other.app_context():
-            with boxes(other).default.storage.write() as conn:
-                reset(conn, classroom_fixture(), datetime(2026, 1, 1))
-            classroom.delete_all(boxes(other))
+        other = fresh_app(app_config, tmp_path, run, FPS_SEED="class-7")
         ada = make(other, "Ada", seed="lesson-seed")["ada"]
         got = fund(ada)
         paid = ada.call("Pay", SenderTokenId=got["prepaidSenderTokenID"], CallerReference="p-1", **PAY)

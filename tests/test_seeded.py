@@ -12,20 +12,11 @@ from conftest import DD_KEY, DD_SECRET, Buyer, SignedCaller, dispose, prepaid_pa
 from sandbox import create_app
 from sandbox.models import ApiCall
 from sandbox.runtime import classroom
-from test_classroom import PAY, boxes, classroom_fixture, make
-from sandbox.runtime.world import reset
+from test_classroom import PAY, boxes, fresh_app, make
 
 
 def _fresh(app_config, tmp_path, run: str, **extra):
-    config = {**app_config, "FPS_SEED": "golden", **extra}
-    if "sqlite" in config["SQLALCHEMY_DATABASE_URI"]:
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / run}.sqlite"
-    app = create_app(config)
-    with app.app_context():
-        with boxes(app).default.storage.write() as conn:
-            reset(conn, classroom_fixture(), datetime(2026, 1, 1))
-        classroom.delete_all(boxes(app))
-    return app
+    return fresh_app(app_config, tmp_path, run, **{"FPS_SEED": "golden", **extra})
 
 
 def _story(caller: SignedCaller, peek=None) -> list[str]:

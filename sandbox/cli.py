@@ -15,7 +15,7 @@ from .config import ROOT
 from .domain import errors
 from .domain.books import check_books
 from .domain.clock import utcnow
-from .runtime import schema, snapshots
+from .runtime import schema, seeded, snapshots
 from .runtime.routing import sandboxes
 from .runtime.services import services, tick
 from .runtime.world import is_empty, load_fixture, reset, seed
@@ -105,7 +105,7 @@ def register(app: Flask) -> None:
         worker)."""
         completed = sent = 0
         for svc in sandboxes().everyone():
-            done = tick(svc)
+            done = tick(seeded.for_request(svc, numbered=False))  # a seeded sandbox's: at its last request's time
             completed, sent = completed + done[0], sent + done[1]
         click.echo(f"Completed {completed} due transaction(s); made {sent} notification delivery attempt(s).")
 

@@ -115,3 +115,28 @@ def test_a_sandbox_with_its_own_seed_is_deterministic_too(app_config, tmp_path):
         dispose(app)
     assert seen[0] == seen[1]
     assert "2026-01-01T00:00:" in seen[0][-1]
+
+
+def test_pending_work_completes_at_a_requests_time_not_the_workers(app_config, tmp_path):
+    """A card funding is Pending for five seconds of sandbox time; the background round (`flask tick`) leaves
+    it, and the first request after it is due completes it at that request's time, the same on every run."""
+    completed = []
+    for run in ("one", "two"):
+        app = _fresh(app_config, tmp_path, run, FPS_PENDING_SECONDS=5)
+        client = app.test_client()
+        fps = SignedCaller(client, DD_KEY, DD_SECRET)
+        ret = Buyer(client).authorize(prepaid_params("1"), method_label="Visa ending in 1111")
+        funded = fps.call("FundPrepaid", SenderTokenId=ret["fundingTokenID"], CallerReference="fund-1",
+                          PrepaidInstrumentId=ret["prepaidInstrumentID"], **{"FundingAmount.Value": "10.00"})
+        txn = funded.find("FundPrepaidResult/TransactionId")
+        assert funded.find("FundPrepaidResult/TransactionStatus") == "Pending", funded.text
+        statuses = []
+        for _ in range(6):  # each request one second later: due after five
+            assert "Completed 0 due" in app.test_cli_runner().invoke(args=["tick"]).output
+            statuses.append(fps.call("GetTransactionStatus", TransactionId=txn).find(
+                "GetTransactionStatusResult/TransactionStatus"))
+        assert statuses[0] == "Pending" and statuses[-1] == "Success", statuses
+        completed.append((statuses, fps.call("GetTransaction", TransactionId=txn).find(
+            "GetTransactionResult/Transaction/DateCompleted")))
+        dispose(app)
+    assert completed[0] == completed[1] and completed[0][1].startswith("2026-01-01T00:00:")

@@ -282,6 +282,8 @@ def pages(app) -> list[tuple[str, str]]:
         ("lesson step: twenty Pays done", f"/admin/lessons/run/{lesson}/5"),
         ("lesson's last step (whole-run diagram)", f"/admin/lessons/run/{lesson}/8"),
         ("merchant inbox", "/merchant/"),
+        ("error-handling coverage", "/admin/coverage"),
+        ("classroom", "/admin/classroom"),
         ("full books check (on request)", "/admin/ledger/check"),
     ]
 

@@ -165,7 +165,8 @@ def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_fau
     Due Pending transactions are completed first: in this unit for a write, in a unit of its own
     (then this one again) for a read, which cannot write.
     """
-    with (svc.storage.write if writes else svc.storage.read)() as conn:
+    unit = svc.storage.write() if writes else svc.storage.read(snapshot=act is None or not act.one_read)
+    with unit as conn:
         context, namespace = _authenticate(conn, req, act, entry)
         if context.anything_due and writes:
             completion.complete_due(conn, svc.clock.now(), svc.policy)

@@ -10,7 +10,7 @@ from .registry import action
 ROLES = tuple(text(f"Role.{n}", 16) for n in (1, 2, 3))
 
 
-@action("GetAccountBalance")
+@action("GetAccountBalance", one_read=True)
 def get_account_balance(call: Call, args: Args) -> dict:
     """The caller's Amazon Payments balance, with what is pending in."""
     return {"balance": activity.balance(call.conn, call.caller)}

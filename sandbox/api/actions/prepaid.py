@@ -35,7 +35,7 @@ def pay(call: Call, args: Args) -> dict:
                                    recipient_token_id=args.recipient_token_id)}
 
 
-@action("GetPrepaidBalance", token_id("PrepaidInstrumentId"))
+@action("GetPrepaidBalance", token_id("PrepaidInstrumentId"), one_read=True)
 def get_prepaid_balance(call: Call, args: Args) -> dict:
     """The available and pending balance of a prepaid instrument (its sender or recipient only)."""
     return {"balance": PREPAID.balance(call.conn, call.caller, args.prepaid_instrument_id)}

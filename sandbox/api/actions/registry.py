@@ -26,6 +26,7 @@ class Action:
     params: tuple[Param, ...]
     writes: bool
     public: bool = False  # answered without credentials too (VerifySignature, as FPS's own helpers call it)
+    one_read: bool = False  # answered by one statement after the caller's: no snapshot needed (storage.read)
 
     @cached_property  # read on every request: worked out once
     def required(self) -> tuple[str, ...]:
@@ -61,12 +62,13 @@ NOT_YET = (
 )
 
 
-def action(name: str, *params: Param | tuple[Param, ...], writes: bool = False, public: bool = False):
+def action(name: str, *params: Param | tuple[Param, ...], writes: bool = False, public: bool = False,
+           one_read: bool = False):
     """Register a handler for the FPS action `name`, with its parameters in the order they are read."""
     flat = tuple(p for group in params for p in (group if isinstance(group, tuple) else (group,)))
 
     def register(handler: Handler) -> Handler:
-        REGISTRY[name] = Action(name, handler, flat, writes, public)
+        REGISTRY[name] = Action(name, handler, flat, writes, public, one_read)
         return handler
 
     return register

@@ -27,7 +27,7 @@ def cancel(call: Call, args: Args) -> dict:
     return {"result": completion.cancel(call, args.transaction_id)}
 
 
-@action("GetTransactionStatus", transaction_id())
+@action("GetTransactionStatus", transaction_id(), one_read=True)
 def get_transaction_status(call: Call, args: Args) -> dict:
     """Status, status code and message of one of the caller's transactions."""
     return {"view": transactions.view(call.conn, call.caller.id, args.transaction_id)}

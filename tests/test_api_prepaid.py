@@ -2,12 +2,14 @@
 the DigitalDownload story to the cent, and every refusal."""
 
 import calendar
+import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from conftest import prepaid_params, services_of
+from sandbox.api.actions import REGISTRY
 from sandbox.domain.clock import FixedClock, utcnow
 from sandbox.models import Account, FpsTransaction, LedgerEntry
 
@@ -283,3 +285,23 @@ def test_every_movement_is_balanced_double_entry(app, fps, funded):
     assert len(rows) == 2 and all(total == 0 for _, total, _ in rows)
     assert sorted(count for *_, count in rows) == [2, 8]  # Pay: one transfer; FundPrepaid: four
     assert fee == 30
+
+
+def test_a_one_statement_read_takes_no_transaction_on_postgresql(app, fps, funded):
+    """On PostgreSQL, GetPrepaidBalance and the other one-statement reads run without BEGIN/COMMIT: each
+    statement is its own (CURRENT_TIMESTAMP moves between two), where a unit of work is one transaction
+    (it stays). SQLite keeps its snapshot (a BEGIN there is no round trip). The answer is the same."""
+    storage = services_of(app).storage
+
+    def one_time(snapshot: bool) -> bool:
+        with storage.read(snapshot=snapshot) as conn:
+            first = conn.exec_driver_sql("SELECT CURRENT_TIMESTAMP").scalar()
+            time.sleep(0.02)
+            return first == conn.exec_driver_sql("SELECT CURRENT_TIMESTAMP").scalar()
+
+    if not storage.is_sqlite:  # SQLite's CURRENT_TIMESTAMP has whole seconds: it cannot tell
+        assert one_time(snapshot=True) and not one_time(snapshot=False)
+    assert sorted(name for name, act in REGISTRY.items() if act.one_read) == [
+        "GetAccountBalance", "GetPrepaidBalance", "GetTransactionStatus"]
+    r = fps.call("GetPrepaidBalance", PrepaidInstrumentId=funded["prepaidInstrumentID"])
+    assert r.find("GetPrepaidBalanceResult/PrepaidBalance/AvailableBalance/Value") == "10.000000", r.text

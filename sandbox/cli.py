@@ -59,7 +59,7 @@ def register(app: Flask) -> None:
         try:
             click.echo(_init_or_upgrade(services().storage, _fixture()))
             for row in sandboxes().registered():
-                storage = sandboxes().get(row.name).storage
+                storage = sandboxes().of(row).storage
                 with storage.read() as conn:
                     found = schema.current(conn)
                 if found != schema.head():

@@ -46,7 +46,7 @@ def register_sandboxes(app: Flask) -> None:
     def listing() -> None:
         """Every sandbox: name, lesson, callers' access keys."""
         for row in sandboxes().registered():
-            keys = " ".join(c.access_key for c in classroom.callers(sandboxes().get(row.name)))
+            keys = " ".join(c.access_key for c in classroom.callers(sandboxes().of(row)))
             click.echo(f"{row.name}\t{row.lesson}\t{row.title}\t{keys}")
 
     @group.command("roster")
@@ -58,7 +58,7 @@ def register_sandboxes(app: Flask) -> None:
         out.writerow(["sandbox", "student", "caller", "access_key", "secret_key"])
         for row in sandboxes().registered():
             if name in (None, row.name):
-                for c in classroom.callers(sandboxes().get(row.name)):
+                for c in classroom.callers(sandboxes().of(row)):
                     out.writerow([row.name, row.title, c.name, c.access_key, c.secret_key])
         click.echo(text.getvalue(), nl=False)
 

@@ -10,7 +10,8 @@ from ..domain import coverage, money
 from ..queries import classroom as classroom_queries
 from ..runtime import classroom, world
 from ..runtime.routing import current_name, sandboxes
-from ..runtime.sandboxes import UnknownSandbox
+from ..runtime.sandboxes import DEFAULT, Registered, UnknownSandbox
+from ..runtime.services import Services
 from .blueprint import bp
 from .forms import ActionForm, RosterForm
 
@@ -40,11 +41,13 @@ def classroom_page():
     elif request.method == "POST":
         problems = [f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items()]
     boxes = sandboxes()
-    rows = [(row, classroom.callers(boxes.get(row.name)),
-             url_for("student.page", name=row.name, key=classroom.page_key(boxes, row.name)))
-            for row in boxes.registered()]
+    rows = [(row, classroom.callers(boxes.of(row)), _student_page(row)) for row in boxes.registered()]
     return render_template("admin/classroom.html", form=form, rows=rows, problems=problems, action=ActionForm(),
                            limit=current_app.config["FPS_MAX_SANDBOXES"]), 400 if problems else 200
+
+
+def _student_page(row: Registered) -> str:
+    return url_for("student.page", name=row.name, key=classroom.page_key(row))
 
 
 def _create(form: RosterForm) -> list[str]:
@@ -76,8 +79,8 @@ def roster():
     if only and not rows:
         abort(404)
     logins = {acc["email"].lower(): acc["password"] for acc in _fixture()["accounts"] if acc.get("password")}
-    sheets = [(row, classroom.callers(boxes.get(row.name)), classroom.buyers(boxes.get(row.name)),
-               url_for("student.page", name=row.name, key=classroom.page_key(boxes, row.name))) for row in rows]
+    sheets = [(row, classroom.callers(boxes.of(row)), classroom.buyers(boxes.of(row)), _student_page(row))
+              for row in rows]
     return render_template("admin/roster.html", sheets=sheets, logins=logins, base=request.host_url.rstrip("/"))
 
 
@@ -151,15 +154,12 @@ def classroom_json():
 @bp.route("/classroom/<name>/coverage")
 def classroom_coverage(name: str):
     """One sandbox's checklist: what its client has met, and how to meet the rest ("default" too)."""
-    try:
-        svc = sandboxes().get(name)
-    except UnknownSandbox:
-        abort(404)
-    with svc.storage.read() as conn:
-        found = coverage.measure(conn)
+    if name == DEFAULT:
+        return _coverage(sandboxes().default, "the default sandbox")
     row = sandboxes().find(name)
-    return render_template("admin/coverage.html", name=svc.name, title=row.title if row else "the default sandbox",
-                           coverage=found, checklist=coverage.CHECKLIST)
+    if row is None:
+        abort(404)
+    return _coverage(sandboxes().of(row), row.title)
 
 
 @bp.route("/coverage")
@@ -168,14 +168,17 @@ def coverage_here():
     return classroom_coverage(current_name())
 
 
+def _coverage(svc: Services, title: str):
+    with svc.storage.read() as conn:
+        found = coverage.measure(conn)
+    return render_template("admin/coverage.html", name=svc.name, title=title, coverage=found,
+                           checklist=coverage.CHECKLIST)
+
+
 def _overview() -> list[tuple]:
     boxes = sandboxes()
     rows = []
     for row in boxes.registered():
-        try:
-            svc = boxes.get(row.name)
-        except UnknownSandbox:  # deleted by another server since the registry was read
-            continue
-        with svc.storage.read() as conn:
+        with boxes.of(row).storage.read() as conn:
             rows.append((row, classroom_queries.activity(conn)))
     return rows

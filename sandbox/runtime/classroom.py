@@ -138,7 +138,7 @@ def _claim(boxes: Sandboxes, student: Student, lesson: str, seed: str | None) ->
                                                 salt=salt, created_at=now))
     except IntegrityError:
         raise RosterError([f"{student.title!r}: there is already a sandbox named {student.name}"]) from None
-    return Registered(student.name, student.title, lesson, seed, now)
+    return Registered(student.name, student.title, lesson, seed, now, salt)
 
 
 def _load(boxes: Sandboxes, row: Registered, fixture: dict, document: dict | None, fresh: bool = False) -> None:
@@ -153,19 +153,17 @@ def _load(boxes: Sandboxes, row: Registered, fixture: dict, document: dict | Non
         world.reset(conn, fixture, svc.clock.now())
     if document is not None:
         snapshots.restore_document(svc.storage, document)
-    _rekey(boxes, row.name)
+    _rekey(boxes, row)
 
 
-def _rekey(boxes: Sandboxes, name: str) -> None:
-    """Give every caller of the sandbox its own keys, and list them in the registry."""
-    svc = boxes.get(name)
-    with boxes.default.storage.read() as conn:
-        salt = conn.execute(select(Sandbox.salt).where(Sandbox.name == name)).scalar_one()
+def _rekey(boxes: Sandboxes, row: Registered) -> None:
+    """Give every caller of the sandbox its own keys (from its salt), and list them in the registry."""
+    name, svc = row.name, boxes.of(row)
     keys = []
     with svc.storage.write() as conn:
         for pk, email, ipn_url in conn.execute(select(Account.id, Account.email, Account.ipn_url)
                                                .where(Account.access_key.is_not(None))).all():
-            access_key, secret = derived_keys(salt, email)
+            access_key, secret = derived_keys(row.salt, email)
             conn.execute(update(Account).where(Account.id == pk).values(
                 access_key=access_key, secret_key=secret, ipn_url=_in_sandbox(ipn_url, name)))
             keys.append(access_key)
@@ -185,12 +183,10 @@ def derived_keys(salt: str, email: str) -> tuple[str, str]:
     return access_key, secret
 
 
-def page_key(boxes: Sandboxes, name: str) -> str | None:
+def page_key(row: Registered) -> str:
     """The secret in the address of a sandbox's read-only student page (from its salt, so every server and
-    every reset agree; a new sandbox of the same name gets another); None for no such sandbox."""
-    with boxes.default.storage.read() as conn:
-        salt = conn.execute(select(Sandbox.salt).where(Sandbox.name == name)).scalar()
-    return hmac.new(salt.encode(), b"student-page", hashlib.sha256).hexdigest()[:32] if salt else None
+    every reset agree; a new sandbox of the same name gets another)."""
+    return hmac.new(row.salt.encode(), b"student-page", hashlib.sha256).hexdigest()[:32]
 
 
 def _in_sandbox(url: str | None, name: str) -> str | None:

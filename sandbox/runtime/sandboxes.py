@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -26,7 +26,7 @@ from .services import Services
 
 DEFAULT = "default"
 NAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
-_ROW = select(Sandbox.name, Sandbox.title, Sandbox.lesson, Sandbox.seed, Sandbox.created_at)
+_ROW = select(Sandbox.name, Sandbox.title, Sandbox.lesson, Sandbox.seed, Sandbox.created_at, Sandbox.salt)
 KEY_TTL_SECONDS = 2.0  # how long a server trusts that a key is no sandbox's (one made since is found then)
 
 
@@ -43,6 +43,7 @@ class Registered:
     lesson: str
     seed: str | None
     created_at: datetime
+    salt: str = field(repr=False)  # the secret its keys and its student page's address are derived from
 
 
 class Sandboxes:
@@ -80,9 +81,10 @@ class Sandboxes:
         if found is None:
             self.forget(name)
             raise UnknownSandbox(name)
-        return self._build(found)
+        return self.of(found)
 
-    def _build(self, found: Registered) -> Services:
+    def of(self, found: Registered) -> Services:
+        """The services of the sandbox the registry row `found` describes (built once per creation)."""
         with self._lock:
             built = self._built.get(found.name)
             if built is not None and built[0] == found.created_at:
@@ -118,7 +120,7 @@ class Sandboxes:
                 self._defaults.clear()
             self._defaults[key] = now + KEY_TTL_SECONDS
             return self.default
-        return self._build(Registered(*row))
+        return self.of(Registered(*row))
 
     def everyone(self) -> list[Services]:
         """The default sandbox's services and every registered sandbox's (forgetting deleted ones)."""
@@ -129,7 +131,7 @@ class Sandboxes:
         out = [self.default]
         for row in found:
             built = self._built.get(row.name)
-            svc = built[1] if built is not None and built[0] == row.created_at else self._build(row)
+            svc = built[1] if built is not None and built[0] == row.created_at else self.of(row)
             if svc.seen_base_url is None:  # built before this process served a request: where it is reached
                 svc.seen_base_url = self.default.seen_base_url
             out.append(svc)

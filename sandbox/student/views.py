@@ -10,7 +10,7 @@ from ..domain import coverage
 from ..queries import classroom as classroom_queries
 from ..runtime import classroom
 from ..runtime.routing import enter, sandboxes
-from ..runtime.sandboxes import NAME_RE, UnknownSandbox
+from ..runtime.sandboxes import NAME_RE
 
 bp = Blueprint("student", "sandbox.student", url_prefix="/student")
 LATEST = 25
@@ -19,15 +19,11 @@ LATEST = 25
 @bp.route("/<name>/<key>")
 def page(name: str, key: str):
     """The read-only page of sandbox `name`; 404 for a wrong key as for an unknown name."""
-    expected = classroom.page_key(sandboxes(), name) if NAME_RE.fullmatch(name) else None
-    if expected is None or not hmac.compare_digest(expected.encode(), key.encode()[:64]):
+    row = sandboxes().find(name) if NAME_RE.fullmatch(name) else None
+    if row is None or not hmac.compare_digest(classroom.page_key(row).encode(), key.encode()[:64]):
         abort(404)
-    try:
-        svc = sandboxes().get(name)
-    except UnknownSandbox:
-        abort(404)
+    svc = sandboxes().of(row)
     enter(svc)
-    row = sandboxes().find(name)
     with svc.storage.read() as conn:
         activity = classroom_queries.activity(conn)
         latest = classroom_queries.latest_calls(conn, LATEST)

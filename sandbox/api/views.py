@@ -160,33 +160,56 @@ def _run(act: Action | None, req: auth.Request, entry: request_log.Entry):
 
 def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_faults: bool,
              forced: outcomes.Forced | None, entry: request_log.Entry, caught_up: bool):
-    """One unit of work: authenticate and run the handler; render once the unit is over.
+    """One unit of work: admit the request, run the handler, render.
 
-    Due Pending transactions are completed first: in this unit for a write, in a unit of its own
-    (then this one again) for a read, which cannot write.
+    A write is admitted (authenticated, its faults and parameters checked) in a read of its own, before
+    it takes the write lock, so that the lock is held for the change alone (on SQLite it serializes every
+    server process). Due Pending transactions are completed first: in the write's unit, or in a unit of
+    their own (then this one again) for a read, which cannot write.
     """
-    unit = svc.storage.write() if writes else svc.storage.read(snapshot=act is None or not act.one_read)
-    with unit as conn:
-        context, namespace = _authenticate(conn, req, act, entry)
-        if context.anything_due and writes:
+    if not writes:
+        with svc.storage.read(snapshot=act is None or not act.one_read) as conn:
+            context, namespace, args, fields = _admit(conn, svc, act, req, entry, check_faults)
+            if context.anything_due and not caught_up:
+                raise _Due()
+            return _handle(conn, svc, act, req, entry, context, namespace, args, fields, forced, log_in=False)
+    with svc.storage.read(snapshot=False) as conn:
+        context, namespace, args, fields = _admit(conn, svc, act, req, entry, check_faults)
+    with svc.storage.write() as conn:
+        if context.anything_due:
             completion.complete_due(conn, svc.clock.now(), svc.policy)
-            context = replace(context, earlier=None)  # a status it read may have changed: look again
-        elif context.anything_due and not caught_up:
-            raise _Due()
-        if check_faults and context.faults_armed:
-            fault = outcomes.matching(conn, act.name)
-            if fault is not None:
-                raise _Armed(fault)
-        args, fields = parse(act.params, req.params)  # every declared parameter, in order: FPS errors
-        call = _call(conn, context, act, req.params, fields, svc, forced)
-        values = act.handler(call, args)
-        result = values.get("result")
-        entry.transaction_id = result.transaction_id if result is not None else None
-        response = render_action(act.name, namespace, entry.request_id + ":0", values)
-        if writes and svc.request_log.durable:  # logged with the change it made: a crash cannot part them
-            svc.request_log.record_in(conn, entry, at=call.now, http_status=response.status_code,
-                                      response=response.get_data(as_text=True))
-    entry.logged = writes and svc.request_log.durable  # committed, log entry included
+        if context.anything_due or (context.earlier is not None and context.earlier.transaction_id is not None):
+            context = replace(context, earlier=None)  # a status read before the lock may have changed: look again
+        # (a CallerReference that was free may be taken by now: the unique key refuses it, and _run retries)
+        response = _handle(conn, svc, act, req, entry, context, namespace, args, fields, forced,
+                           log_in=svc.request_log.durable)
+    entry.logged = svc.request_log.durable  # committed, log entry included
+    return response
+
+
+def _admit(conn, svc, act: Action | None, req: auth.Request, entry: request_log.Entry, check_faults: bool):
+    """Authenticate, look for an armed fault, read every declared parameter (FPS errors, in that order);
+    answers the caller's context, the response namespace, the arguments and the call's fields."""
+    context, namespace = _authenticate(conn, req, act, entry)
+    if check_faults and context.faults_armed:
+        fault = outcomes.matching(conn, act.name)
+        if fault is not None:
+            raise _Armed(fault)
+    args, fields = parse(act.params, req.params)  # every declared parameter, in order: FPS errors
+    return context, namespace, args, fields
+
+
+def _handle(conn, svc, act: Action, req: auth.Request, entry: request_log.Entry, context: CallerContext,
+            namespace: str, args, fields: dict, forced: outcomes.Forced | None, log_in: bool):
+    """Run the handler and render its answer; `log_in`: log it in this unit (a write's durable log)."""
+    call = _call(conn, context, act, req.params, fields, svc, forced)
+    values = act.handler(call, args)
+    result = values.get("result")
+    entry.transaction_id = result.transaction_id if result is not None else None
+    response = render_action(act.name, namespace, entry.request_id + ":0", values)
+    if log_in:  # logged with the change it made: a crash cannot part them
+        svc.request_log.record_in(conn, entry, at=call.now, http_status=response.status_code,
+                                  response=response.get_data(as_text=True))
     return response
 
 

@@ -1,0 +1,116 @@
+"""The money path's INSERTs and UPDATEs sent straight through the database driver.
+
+SQLAlchemy's work around a statement (an execution context, events, a result object) costs more than
+SQLite's insert itself, and a Pay makes six. Here a statement is compiled once per dialect and set of
+columns, its parameters converted by the column types' own bind processors (a datetime stored as SQLite
+text exactly as SQLAlchemy stores it), and run on the connection's driver inside the same transaction.
+A driver error is raised as SQLAlchemy's (IntegrityError, OperationalError), as Connection.execute raises
+it, so callers handle both alike. Writes only: what comes back is a row count or a new row's id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Insert
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import ClauseElement
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    order: tuple[str, ...] | None  # positional drivers (SQLite): the parameter names in order
+    processors: dict[str, Callable[[Any], Any]]
+    defaults: dict[str, Any]  # values the row leaves out: an INSERT column's constant default, a literal
+
+    def parameters(self, row: dict) -> Sequence | dict:
+        row = {**self.defaults, **row} if self.defaults else row
+        values = {name: proc(row[name]) for name, proc in self.processors.items()} if self.processors else {}
+        if self.order is None:
+            return {**row, **values}
+        return tuple(values[name] if name in values else row[name] for name in self.order)
+
+
+_COMPILED: dict[tuple, _Compiled] = {}  # a handful: one per hot statement, dialect and column set
+_KEPT: dict[int, ClauseElement] = {}  # each cached statement, alive: its id is part of the key
+
+
+def _compiled(conn: Connection, statement: ClauseElement, keys: tuple[str, ...]) -> _Compiled:
+    cache_key = (id(statement), conn.dialect.name, keys)
+    found = _COMPILED.get(cache_key)
+    if found is None:
+        dialect = conn.dialect
+        defaults = _defaults(statement, keys)
+        compiled = statement.compile(dialect=dialect, column_keys=[*keys, *defaults],
+                                     compile_kwargs={"render_postcompile": True})
+        processors = {}
+        for name, bind in compiled.binds.items():
+            if name not in keys and name not in defaults and not bind.required:
+                defaults[name] = bind.effective_value  # a value written into the statement (.values(x=1))
+            proc = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if proc is not None:
+                processors[name] = proc
+        order = tuple(compiled.positiontup) if dialect.positional else None
+        found = _COMPILED[cache_key] = _Compiled(compiled.string, order, processors, defaults)
+        _KEPT[id(statement)] = statement
+    return found
+
+
+def _defaults(statement: ClauseElement, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The constant defaults of an INSERT's columns that `keys` leave out (SQLAlchemy fills them in at
+    execution, which this skips); any other kind of Python-side default is refused."""
+    if not isinstance(statement, Insert):
+        return {}
+    out = {}
+    for column in statement.table.columns:
+        if column.key in keys or column.default is None:
+            continue
+        if not column.default.is_scalar:
+            raise ValueError(f"{column}: only constant defaults are filled in by driver_writes")
+        out[column.key] = column.default.arg
+    return out
+
+
+def execute(conn: Connection, statement: ClauseElement, row: dict) -> int:
+    """Run an INSERT or UPDATE with one row of parameters; answers the row count."""
+    cursor = _run(conn, statement, [row], many=False)
+    try:
+        return cursor.rowcount
+    finally:
+        cursor.close()
+
+
+def inserted_id(conn: Connection, statement: ClauseElement, row: dict) -> int:
+    """INSERT one row; answers the new row's id: the first column the statement RETURNs (PostgreSQL), or
+    SQLite's last row id."""
+    cursor = _run(conn, statement, [row], many=False)
+    try:
+        return cursor.lastrowid if conn.dialect.name == "sqlite" else cursor.fetchone()[0]
+    finally:
+        cursor.close()
+
+
+def execute_many(conn: Connection, statement: ClauseElement, rows: list[dict]) -> None:
+    """Run an INSERT once per row (the rows have the same keys)."""
+    _run(conn, statement, rows, many=True).close()
+
+
+def _run(conn: Connection, statement: ClauseElement, rows: list[dict], many: bool):
+    """The driver's cursor after running the statement; a driver error raised as SQLAlchemy raises it from
+    Connection.execute (IntegrityError, OperationalError, ...)."""
+    compiled = _compiled(conn, statement, tuple(rows[0]))
+    params = [compiled.parameters(row) for row in rows]
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        if many:
+            cursor.executemany(compiled.sql, params)
+        else:
+            cursor.execute(compiled.sql, params[0])
+    except conn.dialect.loaded_dbapi.Error as err:
+        cursor.close()
+        raise DBAPIError.instance(compiled.sql, params, err, conn.dialect.loaded_dbapi.Error,
+                                  dialect=conn.dialect) from err
+    return cursor

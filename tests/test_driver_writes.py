@@ -1,0 +1,65 @@
+"""The money path's writes straight through the driver (domain/driver_writes.py) store exactly what
+SQLAlchemy's own execution stores, and fail as it fails."""
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from sandbox.domain import driver_writes
+from sandbox.models import Account, Notification
+from tests.conftest import services_of
+
+
+def _notification(caller_id: int, **extra) -> dict:
+    return {"caller_id": caller_id, "notification_type": "TransactionStatus", "status": "Success",
+            "status_code": "Success", "url": None, "state": "queued", "created_at": datetime(2026, 1, 2, 3, 4, 5, 6789),
+            "next_attempt_at": datetime(2026, 1, 2, 3, 4, 5), **extra}
+
+
+def test_a_row_written_through_the_driver_reads_back_as_sqlalchemys_own(app):
+    """Datetimes (with and without microseconds), booleans, NULLs and the columns' constant defaults (left
+    out of the row) come back the same from both paths, on either engine."""
+    with services_of(app).storage.write() as conn:
+        caller_id = conn.execute(select(Account.id).where(Account.access_key.is_not(None)).limit(1)).scalar_one()
+        table = Notification.__table__
+        theirs = conn.execute(insert(table), _notification(caller_id)).inserted_primary_key[0]
+        ours = driver_writes.inserted_id(conn, insert(table), _notification(caller_id))
+        driver_writes.execute_many(conn, insert(table), [_notification(caller_id, twice=True), _notification(caller_id, twice=False)])
+        assert ours != theirs
+        rows = {r.id: r for r in conn.execute(select(table).where(table.c.caller_id == caller_id))}
+    columns = [c for c in table.columns.keys() if c != "id"]
+    assert [getattr(rows[ours], c) for c in columns] == [getattr(rows[theirs], c) for c in columns]
+    assert rows[ours].attempts == 0 and rows[ours].twice is False  # the constant defaults, filled in
+    assert rows[ours].created_at == datetime(2026, 1, 2, 3, 4, 5, 6789)
+    assert sum(r.twice for r in rows.values()) == 1 and len(rows) >= 4
+    with services_of(app).storage.read() as conn:  # compared in SQL too: the same stored text on SQLite
+        same_time = conn.execute(select(table.c.id).where(table.c.next_attempt_at == datetime(2026, 1, 2, 3, 4, 5),
+                                                          table.c.caller_id == caller_id)).all()
+    assert len(same_time) == len(rows)
+
+
+def test_an_update_answers_its_row_count(app):
+    with services_of(app).storage.write() as conn:
+        statement = update(Account.__table__).where(Account.__table__.c.email == "nobody@example.com").values(
+            name="x")
+        assert driver_writes.execute(conn, statement, {}) == 0
+
+
+def test_a_driver_error_is_raised_as_sqlalchemys(app):
+    """A duplicate key is sqlalchemy's IntegrityError (the CallerReference race is retried on it), and the unit
+    of work rolls back as for any other error."""
+    with pytest.raises(IntegrityError):
+        with services_of(app).storage.write() as conn:
+            caller_id = conn.execute(select(Account.id).limit(1)).scalar_one()
+            pk = driver_writes.inserted_id(conn, insert(Notification.__table__), _notification(caller_id))
+            driver_writes.inserted_id(conn, insert(Notification.__table__), {**_notification(caller_id), "id": pk})
+    with services_of(app).storage.read() as conn:
+        assert conn.execute(select(Notification.id).where(Notification.id == pk)).first() is None
+
+
+def test_only_constant_defaults_are_filled_in():
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("name", String, default=lambda: "x"))
+    with pytest.raises(ValueError, match="only constant defaults"):
+        driver_writes._defaults(insert(table), ("id",))

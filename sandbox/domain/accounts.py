@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, exists, select, update
 from ..models import Account, Fault, FpsTransaction, PaymentMethod
+from . import driver_sql
 from .passwords import check_password
 from .statuses import PENDING_SQL
 from .money import display
@@ -80,7 +81,7 @@ def caller_context(conn: Connection, access_key: str, now: datetime,
                    caller_reference: str | None = None) -> CallerContext:
     """The caller of an API request, whether there is due work or an armed fault, and the caller's earlier
     transaction with `caller_reference` (one statement: this runs on every call)."""
-    row = conn.execute(_CONTEXT, {"access_key": access_key, "now": now, "caller_reference": caller_reference}).first()
+    row = driver_sql.first(conn, _CONTEXT, {"access_key": access_key, "now": now, "caller_reference": caller_reference})
     if row is None:
         return CallerContext(None, False, False)
     earlier = Earlier(caller_reference, *row[13:16]) if caller_reference is not None else None

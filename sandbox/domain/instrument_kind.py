@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, func, select
 
 from ..models import FpsTransaction, Instrument
-from . import tokens, transactions
+from . import driver_sql, tokens, transactions
 from .accounts import Party
 from .call import Call
 from .ids import IdGenerator
@@ -130,7 +130,7 @@ class InstrumentKind(ABC):
     def balance(self, conn: Connection, caller: Party, instrument_id: str) -> Balance:
         """GetPrepaidBalance / GetDebtBalance: the instrument's figure and what is still being collected
         (its sender or recipient only)."""
-        row = conn.execute(_WITH_PENDING, {"instrument_id": instrument_id, "operation": self.collect_operation}).first()
+        row = driver_sql.first(conn, _WITH_PENDING, {"instrument_id": instrument_id, "operation": self.collect_operation})
         tokens.check_instrument(row, caller, instrument_id, self, sender_may_read=True)
         return Balance(getattr(row, self.held), int(row.pending_cents))
 

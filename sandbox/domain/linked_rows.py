@@ -4,7 +4,7 @@ notification and its ledger lines.
 PostgreSQL: one statement, so one round trip (data-modifying CTEs: the parent's INSERT ... RETURNING id,
 then each child's INSERT ... SELECT from it). Other engines (SQLite, in-process, where a round trip
 costs little): the parent's INSERT, then one executemany per child table. Either way straight through the
-driver (driver_writes.py).
+driver (driver_sql.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Table, bindparam, cast, insert, select
 
-from . import driver_writes
+from . import driver_sql
 
 
 @dataclass
@@ -32,9 +32,9 @@ def insert_linked(conn: Connection, parent: Table, row: dict, children: list[Chi
     """Insert `row` into `parent` and every child row pointing at it; answers the parent's id."""
     children = [c for c in children if c.rows]
     if conn.dialect.name != "postgresql":
-        pk = driver_writes.inserted_id(conn, _insert(parent), row)
+        pk = driver_sql.inserted_id(conn, _insert(parent), row)
         for c in children:
-            driver_writes.execute_many(conn, _insert(c.table), [{**r, c.key: pk} for r in c.rows])
+            driver_sql.execute_many(conn, _insert(c.table), [{**r, c.key: pk} for r in c.rows])
         return pk
     shape = (parent.name, tuple(row), tuple((c.table.name, c.key, tuple(c.rows[0]), len(c.rows)) for c in children))
     statement = _STATEMENTS.get(shape)
@@ -44,7 +44,7 @@ def insert_linked(conn: Connection, parent: Table, row: dict, children: list[Chi
     for ci, c in enumerate(children):
         for ri, r in enumerate(c.rows):
             params.update({f"c{ci}_{ri}_{k}": v for k, v in r.items()})
-    return driver_writes.inserted_id(conn, statement, params)
+    return driver_sql.inserted_id(conn, statement, params)
 
 
 def _insert(table: Table):

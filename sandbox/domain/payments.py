@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select
 
 from ..models import Instrument, Token
-from . import errors, kinds, outcomes, tokens, transactions
+from . import driver_sql, errors, kinds, outcomes, tokens, transactions
 from .call import Call
 from .statuses import Operation
 _TOKENS, _INSTRUMENTS = Token.__table__, Instrument.__table__
@@ -36,7 +36,7 @@ def pay(call: Call, *, sender_token_id: str, amount_cents: int,
     if done:
         return done
     outcomes.check_special_tokens(sender_token_id, recipient_token_id)
-    token = call.conn.execute(_TOKEN_AND_INSTRUMENT, {"token_id": sender_token_id}).first()
+    token = driver_sql.first(call.conn, _TOKEN_AND_INSTRUMENT, {"token_id": sender_token_id})
     tokens.check_own(token, call.caller.id, sender_token_id)
     kind = kinds.BY_SENDER_ROLE.get(token.role)
     if kind is None:

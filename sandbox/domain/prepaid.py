@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, bindparam, update
 
 from ..models import Instrument
-from . import driver_writes, errors, ledger
+from . import driver_sql, errors, ledger
 from .call import Call
 from .instrument_kind import Authorization, InstrumentKind
 from .ledger import Transfer
@@ -52,7 +52,7 @@ class Prepaid(InstrumentKind):
 
     def pay(self, call: Call, token, amount_cents: int) -> Transfer:
         """Draw the prepaid balance down."""
-        if driver_writes.execute(call.conn, _DRAW_DOWN, {"pk": token.instrument_pk, "amount": amount_cents}) != 1:
+        if driver_sql.execute(call.conn, _DRAW_DOWN, {"pk": token.instrument_pk, "amount": amount_cents}) != 1:
             raise errors.InsufficientBalance(
                 "The transaction exceeds the account/instrument limits. The prepaid balance is "
                 f"{display(token.balance_cents)}.")

@@ -3,7 +3,7 @@ imports of the domain's modules but errors, so every module may use it)."""
 
 from __future__ import annotations
 
-from sqlalchemy import literal
+from sqlalchemy import String, literal_column
 
 from . import errors
 
@@ -21,8 +21,9 @@ class Status:
 
 
 # "status = 'Pending'" written into the SQL rather than bound: only then can PostgreSQL's generic plans (a
-# statement run many times) use the partial indexes of Pending rows, which SQLite uses either way.
-PENDING_SQL = literal(Status.PENDING, literal_execute=True)
+# statement run many times) use the partial indexes of Pending rows, which SQLite uses either way. A
+# literal column, not a literal_execute parameter: the same text whoever compiles it (domain/driver_sql.py).
+PENDING_SQL = literal_column(f"'{Status.PENDING}'", String)
 
 
 class TokenStatus:

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from sqlalchemy import insert
 
-from ..domain import driver_writes
+from ..domain import driver_sql
 from ..models import ApiCall
 from .storage import Storage
 
@@ -79,7 +79,7 @@ class RequestLog:
     def record_in(self, conn, entry: Entry, *, at: datetime, http_status: int, response: str) -> None:
         """Log an entry inside the caller's transaction: it commits, or rolls back, with the change (the
         caller sets `entry.logged` once it has committed)."""
-        driver_writes.execute(conn, _INSERT, self._row(entry, at, http_status, response, None))
+        driver_sql.execute(conn, _INSERT, self._row(entry, at, http_status, response, None))
 
     @staticmethod
     def _row(entry: Entry, at: datetime, http_status: int, response: str, error_code: str | None) -> dict:

@@ -1,20 +1,22 @@
-"""The money path's INSERTs and UPDATEs sent straight through the database driver.
+"""The hot path's statements sent straight through the database driver.
 
 SQLAlchemy's work around a statement (an execution context, events, a result object) costs more than
-SQLite's insert itself, and a Pay makes six. Here a statement is compiled once per dialect and set of
+SQLite's insert itself, and a Pay makes eight. Here a statement is compiled once per dialect and set of
 columns, its parameters converted by the column types' own bind processors (a datetime stored as SQLite
-text exactly as SQLAlchemy stores it), and run on the connection's driver inside the same transaction.
-A driver error is raised as SQLAlchemy's (IntegrityError, OperationalError), as Connection.execute raises
-it, so callers handle both alike. Writes only: what comes back is a row count or a new row's id.
+text exactly as SQLAlchemy stores it), its row's values by their result processors, and it runs on the
+connection's driver inside the same transaction. A driver error is raised as SQLAlchemy's
+(IntegrityError, OperationalError), as Connection.execute raises it, so callers handle both alike.
+What comes back: a row count, a new row's id, or one row with its columns by name.
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Insert
+from sqlalchemy import Connection, Insert, Select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 
@@ -25,6 +27,8 @@ class _Compiled:
     order: tuple[str, ...] | None  # positional drivers (SQLite): the parameter names in order
     processors: dict[str, Callable[[Any], Any]]
     defaults: dict[str, Any]  # values the row leaves out: an INSERT column's constant default, a literal
+    row: Callable[..., tuple] | None = None  # a SELECT's row type: its columns by name
+    results: tuple[Callable[[Any], Any] | None, ...] = ()  # a SELECT's result processors, by column
 
     def parameters(self, row: dict) -> Sequence | dict:
         row = {**self.defaults, **row} if self.defaults else row
@@ -44,8 +48,10 @@ def _compiled(conn: Connection, statement: ClauseElement, keys: tuple[str, ...])
     if found is None:
         dialect = conn.dialect
         defaults = _defaults(statement, keys)
-        compiled = statement.compile(dialect=dialect, column_keys=[*keys, *defaults],
-                                     compile_kwargs={"render_postcompile": True})
+        compiled = statement.compile(dialect=dialect, column_keys=[*keys, *defaults])
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            raise ValueError("driver_sql runs statements whose SQL is fixed: no literal_execute or expanding "
+                             "parameters")
         processors = {}
         for name, bind in compiled.binds.items():
             if name not in keys and name not in defaults and not bind.required:
@@ -54,7 +60,12 @@ def _compiled(conn: Connection, statement: ClauseElement, keys: tuple[str, ...])
             if proc is not None:
                 processors[name] = proc
         order = tuple(compiled.positiontup) if dialect.positional else None
-        found = _COMPILED[cache_key] = _Compiled(compiled.string, order, processors, defaults)
+        row, results = None, ()
+        if isinstance(statement, Select):
+            columns = list(statement.selected_columns)
+            row = namedtuple("Row", [c.key for c in columns], rename=True)._make
+            results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
+        found = _COMPILED[cache_key] = _Compiled(compiled.string, order, processors, defaults, row, results)
         _KEPT[id(statement)] = statement
     return found
 
@@ -69,14 +80,27 @@ def _defaults(statement: ClauseElement, keys: tuple[str, ...]) -> dict[str, Any]
         if column.key in keys or column.default is None:
             continue
         if not column.default.is_scalar:
-            raise ValueError(f"{column}: only constant defaults are filled in by driver_writes")
+            raise ValueError(f"{column}: only constant defaults are filled in by driver_sql")
         out[column.key] = column.default.arg
     return out
 
 
+def first(conn: Connection, statement: Select, params: dict) -> tuple | None:
+    """The first row a SELECT answers (a named tuple: `row.column`), or None."""
+    compiled, cursor = _run(conn, statement, [params], many=False)
+    try:
+        values = cursor.fetchone()
+    finally:
+        cursor.close()
+    if values is None:
+        return None
+    return compiled.row(value if proc is None or value is None else proc(value)
+                        for proc, value in zip(compiled.results, values, strict=True))
+
+
 def execute(conn: Connection, statement: ClauseElement, row: dict) -> int:
     """Run an INSERT or UPDATE with one row of parameters; answers the row count."""
-    cursor = _run(conn, statement, [row], many=False)
+    _, cursor = _run(conn, statement, [row], many=False)
     try:
         return cursor.rowcount
     finally:
@@ -86,7 +110,7 @@ def execute(conn: Connection, statement: ClauseElement, row: dict) -> int:
 def inserted_id(conn: Connection, statement: ClauseElement, row: dict) -> int:
     """INSERT one row; answers the new row's id: the first column the statement RETURNs (PostgreSQL), or
     SQLite's last row id."""
-    cursor = _run(conn, statement, [row], many=False)
+    _, cursor = _run(conn, statement, [row], many=False)
     try:
         return cursor.lastrowid if conn.dialect.name == "sqlite" else cursor.fetchone()[0]
     finally:
@@ -95,11 +119,11 @@ def inserted_id(conn: Connection, statement: ClauseElement, row: dict) -> int:
 
 def execute_many(conn: Connection, statement: ClauseElement, rows: list[dict]) -> None:
     """Run an INSERT once per row (the rows have the same keys)."""
-    _run(conn, statement, rows, many=True).close()
+    _run(conn, statement, rows, many=True)[1].close()
 
 
-def _run(conn: Connection, statement: ClauseElement, rows: list[dict], many: bool):
-    """The driver's cursor after running the statement; a driver error raised as SQLAlchemy raises it from
+def _run(conn: Connection, statement: ClauseElement, rows: list[dict], many: bool) -> tuple[_Compiled, Any]:
+    """The statement compiled, and the driver's cursor after running it; a driver error raised as SQLAlchemy raises it from
     Connection.execute (IntegrityError, OperationalError, ...)."""
     compiled = _compiled(conn, statement, tuple(rows[0]))
     params = [compiled.parameters(row) for row in rows]
@@ -113,4 +137,4 @@ def _run(conn: Connection, statement: ClauseElement, rows: list[dict], many: boo
         cursor.close()
         raise DBAPIError.instance(compiled.sql, params, err, conn.dialect.loaded_dbapi.Error,
                                   dialect=conn.dialect) from err
-    return cursor
+    return compiled, cursor

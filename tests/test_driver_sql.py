@@ -1,4 +1,4 @@
-"""The money path's writes straight through the driver (domain/driver_writes.py) store exactly what
+"""The money path's writes straight through the driver (domain/driver_sql.py) store exactly what
 SQLAlchemy's own execution stores, and fail as it fails."""
 
 from datetime import datetime
@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from sandbox.domain import driver_writes
+from sandbox.domain import driver_sql
 from sandbox.models import Account, Notification
 from tests.conftest import services_of
 
@@ -25,8 +25,8 @@ def test_a_row_written_through_the_driver_reads_back_as_sqlalchemys_own(app):
         caller_id = conn.execute(select(Account.id).where(Account.access_key.is_not(None)).limit(1)).scalar_one()
         table = Notification.__table__
         theirs = conn.execute(insert(table), _notification(caller_id)).inserted_primary_key[0]
-        ours = driver_writes.inserted_id(conn, insert(table), _notification(caller_id))
-        driver_writes.execute_many(conn, insert(table), [_notification(caller_id, twice=True), _notification(caller_id, twice=False)])
+        ours = driver_sql.inserted_id(conn, insert(table), _notification(caller_id))
+        driver_sql.execute_many(conn, insert(table), [_notification(caller_id, twice=True), _notification(caller_id, twice=False)])
         assert ours != theirs
         rows = {r.id: r for r in conn.execute(select(table).where(table.c.caller_id == caller_id))}
     columns = [c for c in table.columns.keys() if c != "id"]
@@ -44,7 +44,7 @@ def test_an_update_answers_its_row_count(app):
     with services_of(app).storage.write() as conn:
         statement = update(Account.__table__).where(Account.__table__.c.email == "nobody@example.com").values(
             name="x")
-        assert driver_writes.execute(conn, statement, {}) == 0
+        assert driver_sql.execute(conn, statement, {}) == 0
 
 
 def test_a_driver_error_is_raised_as_sqlalchemys(app):
@@ -53,8 +53,8 @@ def test_a_driver_error_is_raised_as_sqlalchemys(app):
     with pytest.raises(IntegrityError):
         with services_of(app).storage.write() as conn:
             caller_id = conn.execute(select(Account.id).limit(1)).scalar_one()
-            pk = driver_writes.inserted_id(conn, insert(Notification.__table__), _notification(caller_id))
-            driver_writes.inserted_id(conn, insert(Notification.__table__), {**_notification(caller_id), "id": pk})
+            pk = driver_sql.inserted_id(conn, insert(Notification.__table__), _notification(caller_id))
+            driver_sql.inserted_id(conn, insert(Notification.__table__), {**_notification(caller_id), "id": pk})
     with services_of(app).storage.read() as conn:
         assert conn.execute(select(Notification.id).where(Notification.id == pk)).first() is None
 
@@ -62,4 +62,25 @@ def test_a_driver_error_is_raised_as_sqlalchemys(app):
 def test_only_constant_defaults_are_filled_in():
     table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("name", String, default=lambda: "x"))
     with pytest.raises(ValueError, match="only constant defaults"):
-        driver_writes._defaults(insert(table), ("id",))
+        driver_sql._defaults(insert(table), ("id",))
+
+
+def test_a_row_read_through_the_driver_is_sqlalchemys_row(app, fps, funded):
+    """The Pay's token look-up (datetimes, the locked instrument's figures) and the caller's context (booleans)
+    answer the same values by the same names as Connection.execute; no row is None."""
+    from sandbox.domain.accounts import _CONTEXT
+    from sandbox.domain.payments import _TOKEN_AND_INSTRUMENT
+
+    with services_of(app).storage.write() as conn:
+        for statement, params in ((_TOKEN_AND_INSTRUMENT, {"token_id": funded["prepaidSenderTokenID"]}),
+                                  (_CONTEXT, {"access_key": "AKIAIOSFODNN7EXAMPLE", "now": datetime(2027, 1, 1),
+                                              "caller_reference": "fund-call-1"})):
+            ours, theirs = driver_sql.first(conn, statement, params), conn.execute(statement, params).one()
+            assert ours._asdict() == theirs._asdict()
+            assert any(isinstance(v, datetime) for v in ours) or any(v is True or v is False for v in ours)
+        assert driver_sql.first(conn, _TOKEN_AND_INSTRUMENT, {"token_id": "X" * 64}) is None
+
+
+def test_a_statement_whose_sql_depends_on_its_values_is_refused(app):
+    with services_of(app).storage.read() as conn, pytest.raises(ValueError, match="SQL is fixed"):
+        driver_sql.first(conn, select(Account.id).where(Account.id.in_([1, 2])), {})

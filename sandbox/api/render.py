@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 
 from flask import Response, current_app
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from ..domain.errors import FpsError, InternalError, InvalidParams, InvalidRequest
+from ..domain.money import fps_value
 from ..domain.text import xml_safe
 
 # HTTP status per error code; everything else is 400. Published clients retry 500 and 503,
@@ -26,14 +28,34 @@ def xml_response(body: str, status: int = 200) -> Response:
     return Response(body, status=status, mimetype="text/xml")
 
 
+def amount(name: str, cents: int) -> Markup:
+    """FPS's Amount type, <name><CurrencyCode>USD</CurrencyCode><Value>9.700000</Value></name>."""
+    return Markup(f"<{name}><CurrencyCode>USD</CurrencyCode><Value>{fps_value(cents)}</Value></{name}>")
+
+
+def txn_result(action: str, result) -> Markup:
+    """<ActionResult> of an action that makes a transaction: its id and status."""
+    return Markup(f"<{action}Result><TransactionId>{escape(result.transaction_id)}</TransactionId>"
+                  f"<TransactionStatus>{escape(result.status)}</TransactionStatus></{action}Result>")
+
+
+_PARTS: dict[int, SimpleNamespace] = {}
+
+
 def _render(name: str, **context) -> str:
     """A template of templates/fps/ straight from Jinja: FPS XML needs none of the page context
     processors, and this runs on every API call. Autoescaping follows the .xml name.
 
-    The shared macros (Amount, a transaction's result, a token) come in as `envelope`, its module built
-    once: an `{% import %}` would rebuild or re-check it on every render."""
+    The shared parts come in as `envelope`: `amount` and `txn_result` above (Python: a Jinja macro call
+    cost more than the rest of a balance's answer), and the macros of fps/_envelope.xml, its module built
+    once (an `{% import %}` would rebuild or re-check it on every render)."""
     env = current_app.jinja_env
-    return env.get_template(name).render(envelope=env.get_template("fps/_envelope.xml").module, **context)
+    module = env.get_template("fps/_envelope.xml").module
+    parts = _PARTS.get(id(module))
+    if parts is None:
+        parts = _PARTS[id(module)] = SimpleNamespace(amount=amount, txn_result=txn_result, opt=module.opt,
+                                                     token=module.token, module=module)  # alive: its id is the key
+    return env.get_template(name).render(envelope=parts, **context)
 
 
 def render_action(action: str, namespace: str, request_id: str, values: dict) -> Response:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app, g
 
 from ..domain import completion, history_rollups, rollups
+from . import planner_stats
 from .certs import Signer
 from .ipn import deliver_due
 from ..domain.clock import Clock
@@ -52,10 +53,12 @@ def catch_up(svc: Services) -> int:
 
 
 def tick(svc: Services) -> tuple[int, int]:
-    """One round of background work: complete due transactions, deliver due notifications."""
+    """One round of background work: complete due transactions, deliver due notifications, fold the running
+    totals, refresh PostgreSQL's planner statistics of tables that grew."""
     svc.request_log.flush()
     done = catch_up(svc), deliver_due(svc)
     fold_totals(svc)
+    planner_stats.refresh(svc)
     return done
 
 

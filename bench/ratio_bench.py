@@ -9,7 +9,8 @@ alternating rounds with the same load generator, it sends pre-signed $0.01 Pays 
 reads: the sandbox's GetPrepaidBalance against the ceiling's bare signed endpoint (signature checked,
 nothing else). It prints Pays/s, p50/p99 latency and CPU per request (server processes, plus
 PostgreSQL's own for that engine) for every round, the median **ratio** sandbox/ceiling, and checks
-both final balances to the cent. After each Pay round it waits until the servers are idle and counts
+both final balances to the cent. On PostgreSQL both servers' tables are vacuumed and analyzed before each
+round, as autovacuum would keep them (it is off on some servers). After each Pay round it waits until the servers are idle and counts
 the CPU spent meanwhile (folding the running totals) as the Pays', so none of it lands in the next round.
 
 Every Pay's notification is delivered, signed, to a merchant's listener in a process of its own
@@ -72,6 +73,18 @@ def pg_reachable(url: str) -> bool:
         return True
     except Exception:  # noqa: BLE001 - any failure means "not here"
         return False
+
+
+def vacuum(url: str, schema: str) -> None:
+    """VACUUM ANALYZE every table of `schema`, as autovacuum would (it is off on some servers, this machine's
+    among them): a row updated thousands of times (the ceiling's balance, the sandbox's instrument) leaves
+    dead versions behind that slow each next update, and a table's statistics go stale as it grows."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])]
+        for table in tables:
+            conn.execute(f'VACUUM (ANALYZE) "{schema}"."{table}"')
 
 
 def pg_schema_url(url: str, schema: str) -> str:
@@ -197,6 +210,9 @@ def run_engine(engine: str, database_url: str | None, args) -> bool:
         rows: dict[str, list[dict]] = {"ceiling Pay": [], "sandbox Pay": [], "bare signed endpoint": [],
                                        "sandbox GetPrepaidBalance": []}
         for r in range(args.rounds):
+            if database_url:  # both servers' tables kept as autovacuum would keep them, outside the clock
+                for schema in ("fps_ratio_sandbox", "fps_ratio_ceiling"):
+                    vacuum(database_url, schema)
             for target, label in ((ceiling, "ceiling Pay"), (sandbox, "sandbox Pay")):
                 rows[label].append(measure(target, target.pays(f"r{r}", args.requests), args.concurrency, engine,
                                            pays=True))
@@ -223,7 +239,8 @@ def report(engine: str, args, rows: dict[str, list[dict]], exact: bool, notified
            expected: tuple[int, int], delivery: dict | None) -> None:
     print(f"\n{engine}: {args.rounds} rounds of {args.requests:,} signed requests each, concurrency "
           f"{args.concurrency}, {args.workers} gunicorn sync workers per server, alternating; notifications "
-          f"{'held during the rounds, delivered after' if delivery else 'delivered during the Pay rounds'}")
+          f"{'held during the rounds, delivered after' if delivery else 'delivered during the Pay rounds'}"
+          f"{'; both schemas vacuumed and analyzed before each round' if engine == 'PostgreSQL' else ''}")
     print(f"{'':28} {'requests/s by round':>26} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11}  errors")
     for label, ms in rows.items():
         rates = " ".join(f"{m['rate']:,.0f}" for m in ms)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Select
@@ -30,12 +31,18 @@ class _Compiled:
     row: Callable[..., tuple] | None = None  # a SELECT's row type: its columns by name
     results: tuple[Callable[[Any], Any] | None, ...] = ()  # a SELECT's result processors, by column
 
+    @cached_property
+    def _positions(self) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+        return tuple((name, self.processors.get(name)) for name in self.order)
+
     def parameters(self, row: dict) -> Sequence | dict:
-        row = {**self.defaults, **row} if self.defaults else row
-        values = {name: proc(row[name]) for name, proc in self.processors.items()} if self.processors else {}
-        if self.order is None:
-            return {**row, **values}
-        return tuple(values[name] if name in values else row[name] for name in self.order)
+        if self.defaults:
+            row = {**self.defaults, **row}
+        if self.order is not None:
+            return tuple([row[name] if proc is None else proc(row[name]) for name, proc in self._positions])
+        if not self.processors:
+            return row
+        return {**row, **{name: proc(row[name]) for name, proc in self.processors.items()}}
 
 
 _COMPILED: dict[tuple, _Compiled] = {}  # a handful: one per hot statement, dialect and column set

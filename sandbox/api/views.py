@@ -173,16 +173,16 @@ def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_fau
             if context.anything_due and not caught_up:
                 raise _Due()
             return _handle(conn, svc, act, req, entry, context, namespace, args, fields, forced, log_in=False)
-    with svc.storage.read(snapshot=False) as conn:
-        context, namespace, args, fields = _admit(conn, svc, act, req, entry, check_faults)
-    with svc.storage.write() as conn:
-        if context.anything_due:
-            completion.complete_due(conn, svc.clock.now(), svc.policy)
-        if context.anything_due or (context.earlier is not None and context.earlier.transaction_id is not None):
-            context = replace(context, earlier=None)  # a status read before the lock may have changed: look again
-        # (a CallerReference that was free may be taken by now: the unique key refuses it, and _run retries)
-        response = _handle(conn, svc, act, req, entry, context, namespace, args, fields, forced,
-                           log_in=svc.request_log.durable)
+    with svc.storage.read(snapshot=False) as reads:
+        context, namespace, args, fields = _admit(reads, svc, act, req, entry, check_faults)
+        with svc.storage.write(on=reads) as conn:
+            if context.anything_due:
+                completion.complete_due(conn, svc.clock.now(), svc.policy)
+            if context.anything_due or (context.earlier is not None and context.earlier.transaction_id is not None):
+                context = replace(context, earlier=None)  # a status read before the lock may have changed
+            # (a CallerReference that was free may be taken by now: the unique key refuses it, and _run retries)
+            response = _handle(conn, svc, act, req, entry, context, namespace, args, fields, forced,
+                               log_in=svc.request_log.durable)
     entry.logged = svc.request_log.durable  # committed, log entry included
     return response
 

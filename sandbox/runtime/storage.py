@@ -17,7 +17,7 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -85,23 +85,30 @@ class Storage:
         conn.info[SCHEMA] = self.schema
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A write transaction: committed when the block ends, rolled back if it raises."""
-        with self._file_lock():
-            with self.engine.connect() as conn:
-                conn = conn.execution_options(sandbox_immediate=True)
-                with conn.begin():
-                    self._enter(conn)
-                    yield conn
+    def write(self, on: Connection | None = None) -> Iterator[Connection]:
+        """A write transaction: committed when the block ends, rolled back if it raises. `on`: a connection
+        `read(snapshot=False)` gave, whose reads came first (one pool checkout for both)."""
+        with self._file_lock(), (nullcontext(on) if on is not None else self.engine.connect()) as conn:
+            if on is not None:
+                if conn.in_transaction():  # a read through SQLAlchemy began one: end it before the write's
+                    conn.rollback()
+                if not self.is_sqlite:
+                    conn = conn.execution_options(isolation_level=conn.default_isolation_level)
+            conn = conn.execution_options(sandbox_immediate=True)
+            with conn.begin():
+                self._enter(conn)
+                yield conn
 
     @contextmanager
     def read(self, snapshot: bool = True) -> Iterator[Connection]:
-        """A read-only transaction (a consistent snapshot; never takes the write lock). Without `snapshot`, on
-        PostgreSQL, each statement reads on its own, with no BEGIN and no COMMIT: two round trips fewer, for
-        a unit whose statements need not agree with each other (SQLite's BEGIN costs no round trip)."""
+        """A read-only transaction (a consistent snapshot; never takes the write lock). Without `snapshot`,
+        each statement reads on its own, with no BEGIN and no COMMIT (on PostgreSQL two round trips fewer),
+        for a unit whose statements need not agree with each other (on SQLite a statement through
+        SQLAlchemy still begins a read transaction; one straight through the driver does not)."""
         with self.engine.connect() as conn:
-            if not self.is_sqlite and not snapshot:
-                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            if not snapshot:
+                if not self.is_sqlite:
+                    conn = conn.execution_options(isolation_level="AUTOCOMMIT")
                 self._enter(conn)
                 yield conn
                 return

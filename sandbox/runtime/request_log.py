@@ -104,6 +104,6 @@ class RequestLog:
     def _write(self, rows: list[dict]) -> None:
         try:
             with self.storage.write() as conn:
-                conn.execute(_INSERT, rows)
+                driver_sql.execute_many(conn, _INSERT, rows)
         except Exception:  # the log must never fail the call it logs
             log.exception("could not write %d request log entries", len(rows))

@@ -245,6 +245,17 @@ def test_each_caller_sees_only_its_own_instruments(fps, news, funded):
     assert balance(fps, funded) == "9.500000"
 
 
+def test_a_pay_refused_after_its_balance_was_drawn_leaves_it_whole(fps, news, funded):
+    """On PostgreSQL a prepaid Pay draws the balance down and reads its token in one statement, then checks
+    it: a check that fails (a cancelled token, another caller's, a short balance) rolls the draw-down back."""
+    r = news.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="steal", **amount("1.00"))
+    assert r.error_code == "InvalidTokenId_Sender"
+    assert pay(fps, funded, value="10.01", ref="too-much").error_code == "InsufficientBalance"
+    assert fps.call("CancelToken", TokenId=funded["prepaidSenderTokenID"]).status == 200
+    assert pay(fps, funded, value="1.00", ref="after-cancel").error_code == "TokenNotActive_Sender"
+    assert balance(fps, funded) == "10.000000"
+
+
 def test_malformed_and_unknown_transaction_ids(fps, funded):
     r = fps.call("GetTransaction", TransactionId="FAKE-1")
     assert r.error_code == "InvalidParams"

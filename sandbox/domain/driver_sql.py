@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Select
+from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 
@@ -68,8 +69,8 @@ def _compiled(conn: Connection, statement: ClauseElement, keys: tuple[str, ...])
                 processors[name] = proc
         order = tuple(compiled.positiontup) if dialect.positional else None
         row, results = None, ()
-        if isinstance(statement, Select):
-            columns = list(statement.selected_columns)
+        columns = list(statement.exported_columns) if isinstance(statement, (Select, UpdateBase)) else []
+        if columns:  # a SELECT's, or an INSERT's or UPDATE's RETURNING
             row = namedtuple("Row", [c.key for c in columns], rename=True)._make
             results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
         found = _COMPILED[cache_key] = _Compiled(compiled.string, order, processors, defaults, row, results)
@@ -92,8 +93,8 @@ def _defaults(statement: ClauseElement, keys: tuple[str, ...]) -> dict[str, Any]
     return out
 
 
-def first(conn: Connection, statement: Select, params: dict) -> tuple | None:
-    """The first row a SELECT answers (a named tuple: `row.column`), or None."""
+def first(conn: Connection, statement: ClauseElement, params: dict) -> tuple | None:
+    """The first row a SELECT (or a statement with RETURNING) answers (a named tuple: `row.column`), or None."""
     compiled, cursor = _run(conn, statement, [params], many=False)
     try:
         values = cursor.fetchone()

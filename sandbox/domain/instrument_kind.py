@@ -10,10 +10,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from ..models import FpsTransaction, Instrument
+from ..models import FpsTransaction, Instrument, Token
 from . import driver_sql, tokens, transactions
 from .accounts import Party
 from .call import Call
@@ -23,6 +24,9 @@ from .statuses import PENDING_SQL
 from .tokens import Limit
 
 _INST, _TXN = Instrument.__table__, FpsTransaction.__table__
+# What a Pay reads of its sender token and the token's instrument (domain/payments.py).
+TOKEN_WITH_INSTRUMENT = (*Token.__table__.c, _INST.c.instrument_id, _INST.c.recipient_id.label("instrument_recipient_id"),
+                         _INST.c.balance_cents, _INST.c.debt_cents, _INST.c.limit_cents, _INST.c.global_limit_cents)
 # GetPrepaidBalance / GetDebtBalance in one statement: the instrument and what is still being collected on it.
 _WITH_PENDING = select(_INST, select(func.coalesce(func.sum(_TXN.c.amount_cents), 0)).where(
     _TXN.c.status == PENDING_SQL, _TXN.c.operation == bindparam("operation"), _TXN.c.instrument_pk == _INST.c.id,
@@ -106,6 +110,13 @@ class InstrumentKind(ABC):
     def pay(self, call: Call, token, amount_cents: int) -> Transfer:
         """Pay with the sender token (row joined with its locked instrument): change the instrument; answers
         the ledger transfer. No money moves and no fee is charged."""
+
+    def spend_first(self, conn: Connection, token_id: str, amount_cents: int) -> tuple[Any, Transfer] | None:
+        """Spend with the sender token `token_id` and read it (its TOKEN_WITH_INSTRUMENT) in one statement,
+        before the Pay's checks, where this kind and engine can: answers the token row and the ledger transfer,
+        or None (then the Pay reads the token and calls `pay`). A check that fails afterwards rolls the spend
+        back with the unit of work."""
+        return None
 
     @abstractmethod
     def check_collect(self, conn: Connection, inst, amount_cents: int) -> None:

@@ -11,13 +11,12 @@ from sqlalchemy import bindparam, select
 from ..models import Instrument, Token
 from . import driver_sql, errors, kinds, outcomes, tokens, transactions
 from .call import Call
+from .instrument_kind import TOKEN_WITH_INSTRUMENT
 from .statuses import Operation
 _TOKENS, _INSTRUMENTS = Token.__table__, Instrument.__table__
 # The sender token with its instrument, the instrument row locked (PostgreSQL) in the same statement.
 _TOKEN_AND_INSTRUMENT = (
-    select(_TOKENS, _INSTRUMENTS.c.instrument_id, _INSTRUMENTS.c.recipient_id.label("instrument_recipient_id"),
-           _INSTRUMENTS.c.balance_cents, _INSTRUMENTS.c.debt_cents, _INSTRUMENTS.c.limit_cents,
-           _INSTRUMENTS.c.global_limit_cents)
+    select(*TOKEN_WITH_INSTRUMENT)
     .join(_INSTRUMENTS, _INSTRUMENTS.c.id == _TOKENS.c.instrument_pk)
     .where(_TOKENS.c.token_id == bindparam("token_id"))
     .with_for_update(of=_INSTRUMENTS)
@@ -36,7 +35,9 @@ def pay(call: Call, *, sender_token_id: str, amount_cents: int,
     if done:
         return done
     outcomes.check_special_tokens(sender_token_id, recipient_token_id)
-    token = driver_sql.first(call.conn, _TOKEN_AND_INSTRUMENT, {"token_id": sender_token_id})
+    spent = next((s for k in kinds.KINDS.values() if (s := k.spend_first(call.conn, sender_token_id, amount_cents))),
+                 None)  # spent already where one statement can (prepaid, PostgreSQL): the checks below undo it
+    token = spent[0] if spent else driver_sql.first(call.conn, _TOKEN_AND_INSTRUMENT, {"token_id": sender_token_id})
     tokens.check_own(token, call.caller.id, sender_token_id)
     kind = kinds.BY_SENDER_ROLE.get(token.role)
     if kind is None:
@@ -46,7 +47,7 @@ def pay(call: Call, *, sender_token_id: str, amount_cents: int,
     tokens.check_usable(token, call.now, token.instrument_id)
     if token.instrument_recipient_id != call.caller.id:
         raise errors.InstrumentAccessDenied(instrument_id=token.instrument_id)
-    move = kind.pay(call, token, amount_cents)
+    move = spent[1] if spent else kind.pay(call, token, amount_cents)
     return transactions.book(
         call, [move], operation=Operation.PAY, payment_method=kind.pay_method, sender_id=token.sender_id,
         recipient_id=token.recipient_id, instrument_pk=token.instrument_pk, sender_token_pk=token.id,

@@ -162,10 +162,10 @@ def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_fau
              forced: outcomes.Forced | None, entry: request_log.Entry, caught_up: bool):
     """One unit of work: admit the request, run the handler, render.
 
-    A write is admitted (authenticated, its faults and parameters checked) in a read of its own, before
-    it takes the write lock, so that the lock is held for the change alone (on SQLite it serializes every
-    server process). Due Pending transactions are completed first: in the write's unit, or in a unit of
-    their own (then this one again) for a read, which cannot write.
+    A write is admitted (authenticated, its faults and parameters checked) by reads without a transaction,
+    on the connection it then writes on, before it takes the write lock: the lock is held for the change
+    alone (on SQLite it serializes every server process). Due Pending transactions are completed first: in
+    the write's transaction, or in a unit of their own (then this one again) for a read, which cannot write.
     """
     if not writes:
         with svc.storage.read(snapshot=act is None or not act.one_read) as conn:

@@ -1,7 +1,7 @@
 """The hot path's statements sent straight through the database driver.
 
 SQLAlchemy's work around a statement (an execution context, events, a result object) costs more than
-SQLite's insert itself, and a Pay makes eight. Here a statement is compiled once per dialect and set of
+SQLite's insert itself, and a Pay makes eight of them. Here a statement is compiled once per dialect and set of
 columns, its parameters converted by the column types' own bind processors (a datetime stored as SQLite
 text exactly as SQLAlchemy stores it), its row's values by their result processors, and it runs on the
 connection's driver inside the same transaction. A driver error is raised as SQLAlchemy's
@@ -18,9 +18,9 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Select
-from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.dml import UpdateBase
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,8 @@ class _Compiled:
     order: tuple[str, ...] | None  # positional drivers (SQLite): the parameter names in order
     processors: dict[str, Callable[[Any], Any]]
     defaults: dict[str, Any]  # values the row leaves out: an INSERT column's constant default, a literal
-    row: Callable[..., tuple] | None = None  # a SELECT's row type: its columns by name
-    results: tuple[Callable[[Any], Any] | None, ...] = ()  # a SELECT's result processors, by column
+    row: Callable[..., tuple] | None = None  # the row type of a SELECT or a RETURNING: its columns by name
+    results: tuple[Callable[[Any], Any] | None, ...] = ()  # their result processors, by column
 
     @cached_property
     def _positions(self) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
@@ -131,8 +131,8 @@ def execute_many(conn: Connection, statement: ClauseElement, rows: list[dict]) -
 
 
 def _run(conn: Connection, statement: ClauseElement, rows: list[dict], many: bool) -> tuple[_Compiled, Any]:
-    """The statement compiled, and the driver's cursor after running it; a driver error raised as SQLAlchemy raises it from
-    Connection.execute (IntegrityError, OperationalError, ...)."""
+    """The statement compiled, and the driver's cursor after running it; a driver error raised as SQLAlchemy
+    raises it from Connection.execute (IntegrityError, OperationalError, ...)."""
     compiled = _compiled(conn, statement, tuple(rows[0]))
     params = [compiled.parameters(row) for row in rows]
     cursor = conn.connection.driver_connection.cursor()

@@ -301,7 +301,8 @@ def test_every_movement_is_balanced_double_entry(app, fps, funded):
 def test_a_one_statement_read_takes_no_transaction_on_postgresql(app, fps, funded):
     """On PostgreSQL, GetPrepaidBalance and the other one-statement reads run without BEGIN/COMMIT: each
     statement is its own (CURRENT_TIMESTAMP moves between two), where a unit of work is one transaction
-    (it stays). SQLite keeps its snapshot (a BEGIN there is no round trip). The answer is the same."""
+    (it stays). On SQLite a statement through SQLAlchemy still begins a read transaction (one straight through
+    the driver does not; a BEGIN there is no round trip). The answer is the same."""
     storage = services_of(app).storage
 
     def one_time(snapshot: bool) -> bool:

@@ -4,8 +4,10 @@ A signed Pay done the fastest honest way, as a Flask app under the same gunicorn
 Signature Version 2 check as the sandbox (sandbox/signature.py), then one unit of work through the
 sandbox's own Storage (SQLite: WAL, BEGIN IMMEDIATE under the file lock; PostgreSQL: the balance row
 locked with SELECT ... FOR UPDATE): read the balance, refuse an overspend, one UPDATE, one INSERT
-(CallerReference unique), commit. Any other signed action is the bare signed endpoint: the signature
-is checked and a constant answer sent, no database.
+(CallerReference unique), commit. `GetBalance` is the hand-written signed read: the signature checked,
+then the balance read by one SELECT (no transaction, as the sandbox's reads) and answered. Any other
+signed action is the bare signed endpoint: the signature is checked and a constant answer sent, no
+database.
 
 Configured by CEILING_DATABASE_URL (and CEILING_LOCK for SQLite's lock file).
 """
@@ -40,7 +42,8 @@ payment = Table("ceiling_payment", metadata, Column("id", Integer, primary_key=T
 
 engine = create_engine(os.environ.get("CEILING_DATABASE_URL", "sqlite:///ceiling.sqlite"))
 storage = Storage(engine, os.environ.get("CEILING_LOCK"))
-_LOCKED_BALANCE = select(balance.c.cents).where(balance.c.id == 1).with_for_update()
+_BALANCE = select(balance.c.cents).where(balance.c.id == 1)
+_LOCKED_BALANCE = _BALANCE.with_for_update()
 _SPEND = update(balance).where(balance.c.id == 1)
 _RECORD = payment.insert()
 
@@ -72,6 +75,12 @@ def endpoint():
     if params.get("AWSAccessKeyId") != KEY or not hmac.compare_digest(expected, params.get("Signature", "")):
         return _xml("<Response><Errors><Error><Code>SignatureDoesNotMatch</Code></Error></Errors></Response>", 403)
     request_id = uuid.uuid4()
+    if params.get("Action") == "GetBalance":  # the hand-written signed read
+        with storage.read(snapshot=False) as conn:
+            cents = conn.execute(_BALANCE).scalar_one()
+        return _xml(f'<GetBalanceResponse xmlns="{NS}"><GetBalanceResult><Value>{Decimal(cents) / 100}</Value>'
+                    f"</GetBalanceResult><ResponseMetadata><RequestId>{request_id}:0</RequestId></ResponseMetadata>"
+                    f"</GetBalanceResponse>")
     if params.get("Action") != "Pay":  # the bare signed endpoint
         return _xml(f'<{params.get("Action")}Response xmlns="{NS}"><ResponseMetadata><RequestId>{request_id}:0'
                     f'</RequestId></ResponseMetadata></{params.get("Action")}Response>')

@@ -7,7 +7,7 @@ installed through the Co-Branded pages and funded) and bench/ceiling_app.py (the
 signed Pay: signature check, balance row locked, one UPDATE, one INSERT, one commit). Then, in
 alternating rounds with the same load generator, it sends pre-signed $0.01 Pays to each, and signed
 reads: the sandbox's GetPrepaidBalance against the ceiling's bare signed endpoint (signature checked,
-nothing else). It prints Pays/s, p50/p99 latency and CPU per request (server processes, plus
+nothing else), and, for reference, the ceiling's hand-written signed read (one SELECT). It prints Pays/s, p50/p99 latency and CPU per request (server processes, plus
 PostgreSQL's own for that engine) for every round, the median **ratio** sandbox/ceiling, and checks
 both final balances to the cent. On PostgreSQL both servers' tables are vacuumed and analyzed before each
 round, as autovacuum would keep them (it is off on some servers). After each Pay round it waits until the
@@ -147,6 +147,10 @@ class Ceiling(Target):
     def reads(self, n: int) -> list[bytes]:
         return [raw_request(self.host, signed_body(self.host, "GetPrepaidBalance", {}))] * n
 
+    def own_reads(self, n: int) -> list[bytes]:
+        """The hand-written signed read: one SELECT of the balance."""
+        return [raw_request(self.host, signed_body(self.host, "GetBalance", {}))] * n
+
     def spent_cents(self) -> int:
         code = "import ceiling_app; print(ceiling_app.spent_cents())"
         out = subprocess.run([sys.executable, "-c", code], cwd=ROOT / "bench", env=self.env, check=True,
@@ -209,7 +213,7 @@ def run_engine(engine: str, database_url: str | None, args) -> bool:
         for target in (ceiling, sandbox):  # warm both up: connections, imports, templates
             measure(target, target.pays("warm", args.warmup), args.concurrency, engine, pays=True)
         rows: dict[str, list[dict]] = {"ceiling Pay": [], "sandbox Pay": [], "bare signed endpoint": [],
-                                       "sandbox GetPrepaidBalance": []}
+                                       "sandbox GetPrepaidBalance": [], "hand-written read": []}
         for r in range(args.rounds):
             if database_url:  # both servers' tables kept as autovacuum would keep them, outside the clock
                 for schema in ("fps_ratio_sandbox", "fps_ratio_ceiling"):
@@ -220,6 +224,8 @@ def run_engine(engine: str, database_url: str | None, args) -> bool:
             for target, label in ((ceiling, "bare signed endpoint"), (sandbox, "sandbox GetPrepaidBalance")):
                 rows[label].append(measure(target, target.reads(args.requests), args.concurrency, engine,
                                            pays=False))
+            rows["hand-written read"].append(measure(ceiling, ceiling.own_reads(args.requests), args.concurrency,
+                                                     engine, pays=False))
         exact = all(t.spent_cents() == t.sent_ok for t in (sandbox, ceiling))
         # every Pay's notification, and the card funding's two (Pending, then Success)
         expected = (sandbox.sent_ok + 2, sandbox.sent_ok + 1)
@@ -253,6 +259,9 @@ def report(engine: str, args, rows: dict[str, list[dict]], exact: bool, notified
                                    ("sandbox GetPrepaidBalance", "bare signed endpoint", "GetPrepaidBalance")):
         ratio = statistics.median(s["rate"] / c["rate"] for s, c in zip(rows[sandbox], rows[ceiling], strict=True))
         print(f"ratio {what:22} {ratio:26.2f}   (target {TARGET:.2f}: {'met' if ratio >= TARGET else 'not yet'})")
+    floor = statistics.median(h["rate"] / c["rate"] for h, c in
+                              zip(rows["hand-written read"], rows["bare signed endpoint"], strict=True))
+    print(f"{'(hand-written read / bare)':28} {floor:26.2f}   (what one SELECT alone costs a read; no target)")
     if delivery:
         pay_cpu = statistics.median(m["cpu_ms"] for m in rows["sandbox Pay"])
         ceiling_cpu = statistics.median(m["cpu_ms"] for m in rows["ceiling Pay"])

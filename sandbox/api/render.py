@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from types import SimpleNamespace
 
-from flask import Response, current_app
+from flask import Flask, Response, current_app
+from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from ..domain.errors import FpsError, InternalError, InvalidParams, InvalidRequest
 from ..domain.money import fps_value
 from ..domain.text import xml_safe
+from ..filters import fps_date
 
 # HTTP status per error code; everything else is 400. Published clients retry 500 and 503,
 # so those are kept for real server faults and for errors that ask for a retry.
@@ -40,16 +42,30 @@ def txn_result(action: str, result) -> Markup:
 
 
 _PARTS: dict[int, SimpleNamespace] = {}
+_XML_ENV = "fps_sandbox.xml_env"  # app.extensions key
+
+
+def _xml_environment(app: Flask) -> Environment:
+    """The Jinja environment of templates/fps/: the app's loader and settings (XML autoescaped), the one
+    filter FPS XML uses, and none of the app's globals, which a render would copy into every context."""
+    base = app.jinja_env
+    env = Environment(loader=base.loader, autoescape=True, auto_reload=base.auto_reload,
+                      trim_blocks=base.trim_blocks, lstrip_blocks=base.lstrip_blocks)
+    env.filters["fps_date"] = fps_date
+    return env
 
 
 def _render(name: str, **context) -> str:
-    """A template of templates/fps/ straight from Jinja: FPS XML needs none of the page context
-    processors, and this runs on every API call. Autoescaping follows the .xml name.
+    """A template of templates/fps/ straight from Jinja, in an environment of its own (`_xml_environment`):
+    FPS XML needs none of the page context processors and globals, and this runs on every API call.
 
     The shared parts come in as `envelope`: `amount` and `txn_result` above (Python: a Jinja macro call
     cost more than the rest of a balance's answer), and the macros of fps/_envelope.xml, its module built
     once (an `{% import %}` would rebuild or re-check it on every render)."""
-    env = current_app.jinja_env
+    app = current_app._get_current_object()
+    env = app.extensions.get(_XML_ENV)
+    if env is None:
+        env = app.extensions[_XML_ENV] = _xml_environment(app)
     module = env.get_template("fps/_envelope.xml").module
     parts = _PARTS.get(id(module))
     if parts is None:

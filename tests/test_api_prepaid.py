@@ -6,10 +6,11 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from conftest import prepaid_params, services_of
 from sandbox.api.actions import REGISTRY
+from sandbox.domain import accounts, driver_sql, instrument_kind
 from sandbox.domain.clock import FixedClock, utcnow
 from sandbox.models import Account, FpsTransaction, LedgerEntry
 
@@ -154,6 +155,41 @@ def test_unknown_instrument(fps, funded):
     r = fps.call("GetPrepaidBalance", PrepaidInstrumentId="NOPE")
     assert r.error_code == "InvalidParams"
     assert r.error_message == "PrepaidInstrumentId has to be a valid prepaid instrument ID. Specified value: NOPE"
+
+
+def test_a_balance_is_read_with_the_caller_in_one_statement(monkeypatch, app, fps, news, funded, tab):
+    """GetPrepaidBalance and GetDebtBalance read the instrument in the caller's own statement (one round trip
+    on PostgreSQL); a value that cannot be an id is not read ahead, and every refusal stays what it was."""
+    statements = []  # the SELECTs sent (the request log's INSERT aside)
+    run = driver_sql._run
+
+    def counted(conn, stmt, *args, **kwargs):
+        if isinstance(stmt, Select):
+            statements.append(stmt)
+        return run(conn, stmt, *args, **kwargs)
+
+    monkeypatch.setattr(driver_sql, "_run", counted)
+    assert balance(fps, funded) == "10.000000" and len(statements) == 1
+    r = news.call("GetDebtBalance", CreditInstrumentId=tab["creditInstrumentID"])
+    assert r.find("GetDebtBalanceResult/DebtBalance/AvailableBalance/Value") == "0.000000", r.text
+    assert len(statements) == 2
+    pay(fps, funded, "0.25")
+    statements.clear()
+    assert balance(fps, funded) == "9.750000" and len(statements) == 1  # read fresh: nothing is kept
+    refusals = [(fps, "GetPrepaidBalance", "PrepaidInstrumentId", "N" * 64, "InvalidParams"),  # no such instrument
+                (news, "GetPrepaidBalance", "PrepaidInstrumentId", funded["prepaidInstrumentID"], "InstrumentAccessDenied"),
+                (fps, "GetDebtBalance", "CreditInstrumentId", funded["prepaidInstrumentID"], "InvalidParams"),  # a kind
+                (fps, "GetPrepaidBalance", "PrepaidInstrumentId", tab["creditInstrumentID"], "InvalidParams")]
+    for caller, action, name, value, code in refusals:
+        statements.clear()
+        r = caller.call(action, **{name: value})
+        assert r.error_code == code and len(statements) == 1, (action, value, r.text)
+    for value in ("A" * 66, "AB\x00CD", "AB CD", "ÄBC", "' OR 1=1 --"):  # not read ahead; the parameter's own check
+        statements.clear()
+        r = fps.call("GetPrepaidBalance", PrepaidInstrumentId=value)
+        assert r.status == 400 and r.error_code == "InvalidParams" and "PrepaidInstrumentId" in r.error_message, r.text
+        assert all(stmt is not driver_sql.beside(accounts._CONTEXT, instrument_kind._WITH_PENDING)[0]
+                   for stmt in statements)
 
 
 def test_second_funding_is_refused_no_recharge(app, fps, funded):
@@ -314,6 +350,6 @@ def test_a_one_statement_read_takes_no_transaction_on_postgresql(app, fps, funde
     if not storage.is_sqlite:  # SQLite's CURRENT_TIMESTAMP has whole seconds: it cannot tell
         assert one_time(snapshot=True) and not one_time(snapshot=False)
     assert sorted(name for name, act in REGISTRY.items() if act.one_read) == [
-        "GetAccountBalance", "GetPrepaidBalance", "GetTransactionStatus"]
+        "GetAccountBalance", "GetDebtBalance", "GetPrepaidBalance", "GetTransactionStatus"]
     r = fps.call("GetPrepaidBalance", PrepaidInstrumentId=funded["prepaidInstrumentID"])
     assert r.find("GetPrepaidBalanceResult/PrepaidBalance/AvailableBalance/Value") == "10.000000", r.text

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ..domain import errors
+from ..domain.driver_sql import Read
 from ..domain.ids import TOKEN_ID_MAX, TRANSACTION_ID_MAX
 from ..domain.money import CURRENCIES, MoneyFormatError, parse_cents
 from ..domain.text import ascii_digits, fits_xml
@@ -133,6 +134,17 @@ def text(name: str, max_len: int = 128, *, required: bool = False, arg: str | No
 def token_id(name: str, *, required: bool = True, arg: str | None = None) -> Param:
     """A token or instrument id."""
     return text(name, TOKEN_ID_MAX, required=required, arg=arg)
+
+
+def by_id(name: str, read: Callable[[str], Read]) -> Callable[[dict[str, str]], Read | None]:
+    """An action's `prefetch`: `read` of the id in parameter `name`, when the raw value looks like one (letters
+    and digits, not too long); anything else is left to the parameter's own check and the handler's read."""
+    def prefetch(params: dict[str, str]) -> Read | None:
+        value = params.get(name)
+        if value and len(value) <= TOKEN_ID_MAX and value.isascii() and value.isalnum():
+            return read(value)
+        return None
+    return prefetch
 
 
 def transaction_id(name: str = "TransactionId") -> Param:

@@ -86,7 +86,8 @@ def _authenticate(conn, req: auth.Request, act: Action | None, entry: request_lo
         entry.verdict = "unsigned"
         return CallerContext(None, anything_due=False, faults_armed=False), namespace
     reference = params.get("CallerReference") if act is not None and act.takes_caller_reference else None
-    context = caller_context(conn, auth.require(params, "AWSAccessKeyId"), svc.clock.now(), reference)
+    read = act.prefetch(params) if act is not None and act.prefetch is not None else None
+    context = caller_context(conn, auth.require(params, "AWSAccessKeyId"), svc.clock.now(), reference, read)
     caller = context.caller
     if caller is None:
         raise errors.InvalidClientTokenId()
@@ -221,7 +222,7 @@ def _call(conn, context: CallerContext, act: Action, params: dict[str, str], fie
         business = {k: v for k, v in params.items() if k not in auth.COMMON_PARAMS}
         fields["fingerprint"] = transactions.fingerprint(act.name, business)
     return Call(conn, context.caller, svc.clock.now(), svc.ids, svc.policy, forced=forced, earlier=context.earlier,
-                **fields)
+                read=context.read, **fields)
 
 
 def _take(svc, fault: outcomes.ArmedFault) -> outcomes.Forced | None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from .accounts import Earlier, Party
+from .driver_sql import Read
 from .ids import IdGenerator
 from .outcomes import Forced
 from .policy import Policy
@@ -32,3 +33,4 @@ class Call:
     forced: Forced | None = None
     override_ipn_url: str | None = None  # OverrideIPNURL: this call's notifications go here
     earlier: Earlier | None = None  # the CallerReference's earlier transaction, looked up with the caller
+    read: Read | None = None  # the handler's read, answered with the caller (accounts.caller_context)

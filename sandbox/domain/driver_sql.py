@@ -6,7 +6,8 @@ columns, its parameters converted by the column types' own bind processors (a da
 text exactly as SQLAlchemy stores it), its row's values by their result processors, and it runs on the
 connection's driver inside the same transaction. A driver error is raised as SQLAlchemy's
 (IntegrityError, OperationalError), as Connection.execute raises it, so callers handle both alike.
-What comes back: a row count, a new row's id, or one row with its columns by name.
+What comes back: a row count, a new row's id, or one row with its columns by name. A one-row `Read` can
+ride beside another SELECT (`beside`): one round trip for both.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Select
+from sqlalchemy import Connection, Insert, Select, true
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.dml import UpdateBase
@@ -91,6 +92,41 @@ def _defaults(statement: ClauseElement, keys: tuple[str, ...]) -> dict[str, Any]
             raise ValueError(f"{column}: only constant defaults are filled in by driver_sql")
         out[column.key] = column.default.arg
     return out
+
+
+@dataclass(frozen=True)
+class Read:
+    """A SELECT of at most one row, with its parameters; `row` is its answer once read beside another
+    statement (None: no such row)."""
+
+    statement: Select
+    params: dict
+    row: tuple | None = None
+
+    def answers(self, wanted: Read) -> bool:
+        """Whether this is `wanted`'s answer: the same statement and parameters."""
+        return self.statement is wanted.statement and self.params == wanted.params
+
+
+_BESIDE: dict[tuple[int, int], tuple] = {}  # (statement, read) -> the combined statement, its splitter, both kept
+
+
+def beside(statement: Select, read: Select) -> tuple[Select, Callable[[tuple], tuple | None]]:
+    """`statement` with `read`'s row beside each of its rows (LEFT JOIN (read) ON true), and how to take that
+    row back out of a combined row (a named tuple, or None where `read` found none: it must answer a column
+    that is never NULL, such as a primary key). Built once per pair."""
+    found = _BESIDE.get((id(statement), id(read)))
+    if found is None:
+        sub = read.subquery("beside")
+        width, make = len(statement.exported_columns), namedtuple("Row", [c.key for c in sub.c], rename=True)._make
+
+        def split(row: tuple) -> tuple | None:
+            part = row[width:]
+            return None if all(value is None for value in part) else make(part)
+
+        combined = statement.add_columns(*sub.c).outerjoin(sub, true())
+        found = _BESIDE[(id(statement), id(read))] = (combined, split, statement, read)
+    return found[0], found[1]
 
 
 def first(conn: Connection, statement: ClauseElement, params: dict) -> tuple | None:

@@ -138,10 +138,17 @@ class InstrumentKind(ABC):
     def reverse(self, conn: Connection, inst, amount_cents: int) -> Transfer:
         """Refund part of a Pay: change the instrument back; answers the ledger transfer."""
 
-    def balance(self, conn: Connection, caller: Party, instrument_id: str) -> Balance:
+    def balance_read(self, instrument_id: str) -> driver_sql.Read:
+        """The one statement `balance` reads (the instrument, and what is being collected on it)."""
+        return driver_sql.Read(_WITH_PENDING, {"instrument_id": instrument_id, "operation": self.collect_operation})
+
+    def balance(self, conn: Connection, caller: Party, instrument_id: str,
+                read: driver_sql.Read | None = None) -> Balance:
         """GetPrepaidBalance / GetDebtBalance: the instrument's figure and what is still being collected
-        (its sender or recipient only)."""
-        row = driver_sql.first(conn, _WITH_PENDING, {"instrument_id": instrument_id, "operation": self.collect_operation})
+        (its sender or recipient only); `read`: `balance_read`'s answer when it was read ahead."""
+        wanted = self.balance_read(instrument_id)
+        row = read.row if read is not None and read.answers(wanted) else \
+            driver_sql.first(conn, wanted.statement, wanted.params)
         tokens.check_instrument(row, caller, instrument_id, self, sender_may_read=True)
         return Balance(getattr(row, self.held), int(row.pending_cents))
 

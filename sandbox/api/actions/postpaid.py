@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...domain import collect, postpaid
 from ...domain.call import Call
 from ...domain.postpaid import CREDIT
-from ..params import CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, OVERRIDE_IPN_URL, Args, amount, text, token_id
+from ..params import CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, OVERRIDE_IPN_URL, Args, amount, by_id, text, token_id
 from .registry import action
 
 
@@ -28,10 +28,11 @@ def write_off_debt(call: Call, args: Args) -> dict:
     return {"result": postpaid.write_off(call, args.credit_instrument_id, args.adjustment_amount_cents)}
 
 
-@action("GetDebtBalance", token_id("CreditInstrumentId"))
+@action("GetDebtBalance", token_id("CreditInstrumentId"), one_read=True,
+        prefetch=by_id("CreditInstrumentId", CREDIT.balance_read))
 def get_debt_balance(call: Call, args: Args) -> dict:
     """The debt on a credit instrument (its sender or recipient only)."""
-    return {"balance": CREDIT.balance(call.conn, call.caller, args.credit_instrument_id)}
+    return {"balance": CREDIT.balance(call.conn, call.caller, args.credit_instrument_id, call.read)}
 
 
 @action("GetOutstandingDebtBalance")

@@ -6,7 +6,8 @@ from __future__ import annotations
 from ...domain import collect, payments
 from ...domain.call import Call
 from ...domain.prepaid import PREPAID
-from ..params import CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, OVERRIDE_IPN_URL, Args, accepted, amount, token_id
+from ..params import (CALLER_REFERENCE, DESCRIPTIONS, DESCRIPTOR, OVERRIDE_IPN_URL, Args, accepted, amount, by_id,
+                      token_id)
 from .registry import action
 
 
@@ -35,10 +36,11 @@ def pay(call: Call, args: Args) -> dict:
                                    recipient_token_id=args.recipient_token_id)}
 
 
-@action("GetPrepaidBalance", token_id("PrepaidInstrumentId"), one_read=True)
+@action("GetPrepaidBalance", token_id("PrepaidInstrumentId"), one_read=True,
+        prefetch=by_id("PrepaidInstrumentId", PREPAID.balance_read))
 def get_prepaid_balance(call: Call, args: Args) -> dict:
     """The available and pending balance of a prepaid instrument (its sender or recipient only)."""
-    return {"balance": PREPAID.balance(call.conn, call.caller, args.prepaid_instrument_id)}
+    return {"balance": PREPAID.balance(call.conn, call.caller, args.prepaid_instrument_id, call.read)}
 
 
 @action("GetTotalPrepaidLiability")

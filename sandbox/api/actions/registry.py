@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ...domain.call import Call
+from ...domain.driver_sql import Read
 from ..params import Args, Param
 
 Handler = Callable[[Call, Args], dict]
+Prefetch = Callable[[dict[str, str]], Read | None]  # the request's parameters -> the handler's read, ahead
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Action:
     writes: bool
     public: bool = False  # answered without credentials too (VerifySignature, as FPS's own helpers call it)
     one_read: bool = False  # answered by one statement after the caller's: no snapshot needed (storage.read)
+    prefetch: Prefetch | None = None  # a read's statement, read with the caller's (call.read; views._authenticate)
 
     @cached_property  # read on every request: worked out once
     def required(self) -> tuple[str, ...]:
@@ -63,12 +66,14 @@ NOT_YET = (
 
 
 def action(name: str, *params: Param | tuple[Param, ...], writes: bool = False, public: bool = False,
-           one_read: bool = False):
+           one_read: bool = False, prefetch: Prefetch | None = None):
     """Register a handler for the FPS action `name`, with its parameters in the order they are read."""
     flat = tuple(p for group in params for p in (group if isinstance(group, tuple) else (group,)))
 
     def register(handler: Handler) -> Handler:
-        REGISTRY[name] = Action(name, handler, flat, writes, public, one_read)
+        if prefetch is not None and writes:
+            raise ValueError(f"{name}: a write reads under its lock, not ahead")
+        REGISTRY[name] = Action(name, handler, flat, writes, public, one_read, prefetch)
         return handler
 
     return register

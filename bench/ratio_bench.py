@@ -7,12 +7,12 @@ installed through the Co-Branded pages and funded) and bench/ceiling_app.py (the
 signed Pay: signature check, balance row locked, one UPDATE, one INSERT, one commit). Then, in
 alternating rounds with the same load generator, it sends pre-signed $0.01 Pays to each, and signed
 reads: the sandbox's GetPrepaidBalance against the ceiling's bare signed endpoint (signature checked,
-nothing else), and, for reference, the ceiling's hand-written signed read (one SELECT). It prints Pays/s, p50/p99 latency and CPU per request (server processes, plus
-PostgreSQL's own for that engine) for every round, the median **ratio** sandbox/ceiling, and checks
-both final balances to the cent. On PostgreSQL both servers' tables are vacuumed and analyzed before each
-round, as autovacuum would keep them (it is off on some servers). After each Pay round it waits until the
-servers are idle and counts the CPU spent meanwhile (folding the running totals) as the Pays', so none of
-it lands in the next round.
+nothing else), and, for reference, the ceiling's hand-written signed read (one SELECT). It prints
+Pays/s, p50/p99 latency and CPU per request (server processes, plus PostgreSQL's own for that engine)
+for every round, the median **ratio** sandbox/ceiling, and checks both final balances to the cent. On
+PostgreSQL both servers' tables are vacuumed and analyzed before each round, as autovacuum would keep
+them (it is off on some servers). After each Pay round it waits until the servers are idle and counts
+the CPU spent meanwhile (folding the running totals) as the Pays', so none of it lands in the next round.
 
 Every Pay's notification is delivered, signed, to a merchant's listener in a process of its own
 (bench/ipn_sink.py), and the run checks each was heard exactly once. By default the notifications are

@@ -41,6 +41,30 @@ def status(caller, tid):
     return r.find("GetTransactionStatusResult/TransactionStatus"), r.find("GetTransactionStatusResult/StatusCode")
 
 
+def test_a_balance_read_first_after_the_delay_sees_the_funding_completed(fps, buyer, tab, news, clock):
+    """GetPrepaidBalance and GetDebtBalance read their instrument with the caller, before they know a Pending
+    transaction is due: what they read then is thrown away, the transaction completed, and read again."""
+    ret = buyer.authorize(prepaid_params(), method_label="Visa")
+    tid = fund(fps, ret).find("FundPrepaidResult/TransactionId")
+    assert prepaid(fps, ret, "PendingInBalance") == "10.000000"
+    r = news.call("Pay", SenderTokenId=tab["creditSenderTokenID"], CallerReference="tab-1", **amount("5.00"))
+    assert r.find("PayResult/TransactionStatus") == "Success", r.text
+    settle = news.call("SettleDebt", SenderTokenId=tab["settlementTokenID"], CreditInstrumentId=tab["creditInstrumentID"],
+                       CallerReference="settle-1", **amount("5.00", "SettlementAmount"))
+    assert settle.find("SettleDebtResult/TransactionStatus") == "Pending", settle.text
+
+    def debt(name):
+        return news.call("GetDebtBalance", CreditInstrumentId=tab["creditInstrumentID"]).find(
+            f"GetDebtBalanceResult/DebtBalance/{name}/Value")
+
+    assert debt("AvailableBalance") == "5.000000" and debt("PendingOutBalance") == "5.000000"
+    clock.advance(timedelta(seconds=5))
+    assert prepaid(fps, ret, "AvailableBalance") == "10.000000"  # the first call since the delay passed
+    assert prepaid(fps, ret, "PendingInBalance") == "0.000000"
+    assert debt("AvailableBalance") == "0.000000" and debt("PendingOutBalance") == "0.000000"
+    assert status(fps, tid) == ("Success", "Success")
+
+
 def test_card_funding_is_pending_then_success(app, fps, buyer, clock):
     ret = buyer.authorize(prepaid_params(), method_label="Visa")
     r = fund(fps, ret)

@@ -4,7 +4,7 @@ SQLAlchemy's own execution stores, and fail as it fails."""
 from datetime import datetime
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sandbox.domain import driver_sql
@@ -84,3 +84,33 @@ def test_a_row_read_through_the_driver_is_sqlalchemys_row(app, fps, funded):
 def test_a_statement_whose_sql_depends_on_its_values_is_refused(app):
     with services_of(app).storage.read() as conn, pytest.raises(ValueError, match="SQL is fixed"):
         driver_sql.first(conn, select(Account.id).where(Account.id.in_([1, 2])), {})
+
+
+def test_parameters_go_in_order_and_the_sql_is_sent_as_compiled(monkeypatch, app, fps, funded):
+    """Every statement is compiled with its parameters in order ($1, $2, ... on PostgreSQL): a parameter used
+    twice is bound once, a value with '%' or '$1' in it is a value, and psycopg never rewrites a Pay's SQL (it
+    did on every run of the linked INSERT, whose 52 parameters are more than its cache takes)."""
+    table = Account.__table__
+    same = select(table.c.id, table.c.name).where(table.c.name == bindparam("name"),
+                                                  table.c.email != bindparam("name"))
+    with services_of(app).storage.write() as conn:
+        driver_sql.execute(conn, update(table).where(table.c.email == "john@example.com").values(name=bindparam("n")),
+                           {"n": "50% off $1 %(name)s"})
+        row = driver_sql.first(conn, same, {"name": "50% off $1 %(name)s"})
+        assert row is not None and row.name == "50% off $1 %(name)s"
+        assert driver_sql.first(conn, same, {"name": "50%"}) is None
+        if conn.dialect.name == "postgresql":
+            assert "$1" in driver_sql._compiled(conn, same, ("name",)).sql and "%(" not in \
+                driver_sql._compiled(conn, same, ("name",)).sql
+    if services_of(app).storage.is_sqlite:
+        return
+    from psycopg import _queries
+
+    rewritten = []
+    convert = _queries.PostgresQuery.convert
+    monkeypatch.setattr(_queries.PostgresQuery, "convert",
+                        lambda self, query, params: (rewritten.append(query), convert(self, query, params))[1])
+    r = fps.call("Pay", SenderTokenId=funded["prepaidSenderTokenID"], CallerReference="in-order",
+                 **{"TransactionAmount.Value": "0.01", "TransactionAmount.CurrencyCode": "USD"})
+    assert r.find("PayResult/TransactionStatus") == "Success", r.text
+    assert rewritten == []

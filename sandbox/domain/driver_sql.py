@@ -4,7 +4,8 @@ SQLAlchemy's work around a statement (an execution context, events, a result obj
 SQLite's insert itself, and a Pay makes eight of them. Here a statement is compiled once per dialect and set of
 columns, its parameters converted by the column types' own bind processors (a datetime stored as SQLite
 text exactly as SQLAlchemy stores it), its row's values by their result processors, and it runs on the
-connection's driver inside the same transaction. A driver error is raised as SQLAlchemy's
+connection's driver inside the same transaction, its parameters in order (on PostgreSQL as $1, $2, ... on
+psycopg's raw cursor, which sends the SQL as it is). A driver error is raised as SQLAlchemy's
 (IntegrityError, OperationalError), as Connection.execute raises it, so callers handle both alike.
 What comes back: a row count, a new row's id, or one row with its columns by name. A one-row `Read` can
 ride beside another SELECT (`beside`): one round trip for both.
@@ -12,6 +13,7 @@ ride beside another SELECT (`beside`): one round trip for both.
 
 from __future__ import annotations
 
+import copy
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ from sqlalchemy.sql.dml import UpdateBase
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    order: tuple[str, ...] | None  # positional drivers (SQLite): the parameter names in order
+    order: tuple[str, ...]  # the parameter names in order (every statement is compiled positional)
     processors: dict[str, Callable[[Any], Any]]
     defaults: dict[str, Any]  # values the row leaves out: an INSERT column's constant default, a literal
     row: Callable[..., tuple] | None = None  # the row type of a SELECT or a RETURNING: its columns by name
@@ -37,14 +39,10 @@ class _Compiled:
     def _positions(self) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
         return tuple((name, self.processors.get(name)) for name in self.order)
 
-    def parameters(self, row: dict) -> Sequence | dict:
+    def parameters(self, row: dict) -> Sequence:
         if self.defaults:
             row = {**self.defaults, **row}
-        if self.order is not None:
-            return tuple([row[name] if proc is None else proc(row[name]) for name, proc in self._positions])
-        if not self.processors:
-            return row
-        return {**row, **{name: proc(row[name]) for name, proc in self.processors.items()}}
+        return tuple([row[name] if proc is None else proc(row[name]) for name, proc in self._positions])
 
 
 _COMPILED: dict[tuple, _Compiled] = {}  # a handful: one per hot statement, dialect and column set
@@ -55,7 +53,7 @@ def _compiled(conn: Connection, statement: ClauseElement, keys: tuple[str, ...])
     cache_key = (id(statement), conn.dialect.name, keys)
     found = _COMPILED.get(cache_key)
     if found is None:
-        dialect = conn.dialect
+        dialect = _positional(conn.dialect)
         defaults = _defaults(statement, keys)
         compiled = statement.compile(dialect=dialect, column_keys=[*keys, *defaults])
         if compiled.literal_execute_params or compiled.post_compile_params:
@@ -68,7 +66,7 @@ def _compiled(conn: Connection, statement: ClauseElement, keys: tuple[str, ...])
             proc = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if proc is not None:
                 processors[name] = proc
-        order = tuple(compiled.positiontup) if dialect.positional else None
+        order = tuple(compiled.positiontup)
         row, results = None, ()
         columns = list(statement.exported_columns) if isinstance(statement, (Select, UpdateBase)) else []
         if columns:  # a SELECT's, or an INSERT's or UPDATE's RETURNING
@@ -76,6 +74,23 @@ def _compiled(conn: Connection, statement: ClauseElement, keys: tuple[str, ...])
             results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
         found = _COMPILED[cache_key] = _Compiled(compiled.string, order, processors, defaults, row, results)
         _KEPT[id(statement)] = statement
+    return found
+
+
+_POSITIONAL: dict[type, object] = {}  # a dialect class -> a copy of its first engine's that writes $1, $2, ...
+
+
+def _positional(dialect):
+    """The dialect, or for psycopg a copy of it that writes PostgreSQL's own placeholders ($1, $2, ...) with
+    the parameters in order: psycopg's raw cursor then sends the SQL as it is, where with named parameters it
+    rewrites the SQL on every run (without its cache for a statement of more than 50 parameters, as a Pay's
+    linked INSERT is)."""
+    if dialect.positional:
+        return dialect
+    found = _POSITIONAL.get(type(dialect))
+    if found is None:  # one per class, as _COMPILED is one per dialect name
+        found = _POSITIONAL[type(dialect)] = copy.copy(dialect)
+        found.paramstyle, found.positional = "numeric_dollar", True
     return found
 
 
@@ -171,7 +186,8 @@ def _run(conn: Connection, statement: ClauseElement, rows: list[dict], many: boo
     raises it from Connection.execute (IntegrityError, OperationalError, ...)."""
     compiled = _compiled(conn, statement, tuple(rows[0]))
     params = [compiled.parameters(row) for row in rows]
-    cursor = conn.connection.driver_connection.cursor()
+    driver = conn.connection.driver_connection
+    cursor = driver.cursor() if conn.dialect.positional else _raw_cursor(driver)
     try:
         if many:
             cursor.executemany(compiled.sql, params)
@@ -182,3 +198,10 @@ def _run(conn: Connection, statement: ClauseElement, rows: list[dict], many: boo
         raise DBAPIError.instance(compiled.sql, params, err, conn.dialect.loaded_dbapi.Error,
                                   dialect=conn.dialect) from err
     return compiled, cursor
+
+
+def _raw_cursor(driver):
+    """psycopg's cursor that takes $1, $2, ... as they are (see `_positional`)."""
+    from psycopg import RawCursor
+
+    return RawCursor(driver)

@@ -10,7 +10,7 @@ from flask import current_app, redirect, request, url_for
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..domain import completion, errors, outcomes, transactions
+from ..domain import completion, driver_sql, errors, outcomes, transactions
 from ..domain.accounts import CallerContext, caller_context
 from ..domain.call import Call
 from ..domain.clock import utcnow
@@ -74,10 +74,10 @@ def _all_values() -> dict[str, list[str]]:
     return merged
 
 
-def _authenticate(conn, req: auth.Request, act: Action | None, entry: request_log.Entry
+def _authenticate(conn, req: auth.Request, act: Action | None, entry: request_log.Entry, ahead: bool
                   ) -> tuple[CallerContext, str]:
-    """Access key, signature, time, version and parameter names; answers the caller's context and the
-    response namespace."""
+    """Access key, signature, time, version and parameter names; answers the caller's context (with the
+    handler's read, when `ahead`) and the response namespace."""
     svc = services()
     params = req.params
     if act is not None and act.public and not params.keys() & auth.CREDENTIALS:
@@ -86,7 +86,7 @@ def _authenticate(conn, req: auth.Request, act: Action | None, entry: request_lo
         entry.verdict = "unsigned"
         return CallerContext(None, anything_due=False, faults_armed=False), namespace
     reference = params.get("CallerReference") if act is not None and act.takes_caller_reference else None
-    read = act.prefetch(params) if act is not None and act.prefetch is not None else None
+    read = act.prefetch(params) if ahead and act is not None and act.prefetch is not None else None
     context = caller_context(conn, auth.require(params, "AWSAccessKeyId"), svc.clock.now(), reference, read)
     caller = context.caller
     if caller is None:
@@ -135,14 +135,18 @@ def _run(act: Action | None, req: auth.Request, entry: request_log.Entry):
     """Authenticate and run the handler in one unit of work (one connection, one transaction).
 
     An armed fault is taken in a unit of its own, then answered: an error, a delay, or a
-    forced Pending-then-Failure. A lost CallerReference race is retried once.
+    forced Pending-then-Failure. A lost CallerReference race is retried once. A write whose row changed
+    after it was read ahead (a guarded write that matched nothing) is done again without reading ahead.
     """
     svc = services()
     writes = act is not None and act.writes
     check_faults, forced, retried, caught_up = True, None, False, False
+    ahead = not (writes and svc.storage.is_sqlite)  # SQLite: a write reads under its lock (no round trip to save)
     while True:
         try:
-            return _attempt(svc, act, req, writes, check_faults, forced, entry, caught_up)
+            return _attempt(svc, act, req, writes, check_faults, forced, entry, caught_up, ahead)
+        except driver_sql.Changed:
+            ahead = False
         except _Due:
             catch_up(svc)  # a read must see the transactions that completed by now
             caught_up = True
@@ -160,22 +164,24 @@ def _run(act: Action | None, req: auth.Request, entry: request_log.Entry):
 
 
 def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_faults: bool,
-             forced: outcomes.Forced | None, entry: request_log.Entry, caught_up: bool):
+             forced: outcomes.Forced | None, entry: request_log.Entry, caught_up: bool, ahead: bool):
     """One unit of work: admit the request, run the handler, render.
 
     A write is admitted (authenticated, its faults and parameters checked) by reads without a transaction,
     on the connection it then writes on, before it takes the write lock: the lock is held for the change
     alone (on SQLite it serializes every server process). Due Pending transactions are completed first: in
     the write's transaction, or in a unit of their own (then this one again) for a read, which cannot write.
+    `ahead`: the handler's own read (Action.prefetch) travels with the caller's; a write must check again
+    what it relies on (a guarded write, domain/linked_rows.py).
     """
     if not writes:
         with svc.storage.read(snapshot=act is None or not act.one_read) as conn:
-            context, namespace, args, fields = _admit(conn, svc, act, req, entry, check_faults)
+            context, namespace, args, fields = _admit(conn, svc, act, req, entry, check_faults, ahead)
             if context.anything_due and not caught_up:
                 raise _Due()
             return _handle(conn, svc, act, req, entry, context, namespace, args, fields, forced, log_in=False)
     with svc.storage.read(snapshot=False) as reads:
-        context, namespace, args, fields = _admit(reads, svc, act, req, entry, check_faults)
+        context, namespace, args, fields = _admit(reads, svc, act, req, entry, check_faults, ahead)
         with svc.storage.write(on=reads) as conn:
             if context.anything_due:
                 completion.complete_due(conn, svc.clock.now(), svc.policy)
@@ -188,10 +194,11 @@ def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_fau
     return response
 
 
-def _admit(conn, svc, act: Action | None, req: auth.Request, entry: request_log.Entry, check_faults: bool):
+def _admit(conn, svc, act: Action | None, req: auth.Request, entry: request_log.Entry, check_faults: bool,
+           ahead: bool):
     """Authenticate, look for an armed fault, read every declared parameter (FPS errors, in that order);
     answers the caller's context, the response namespace, the arguments and the call's fields."""
-    context, namespace = _authenticate(conn, req, act, entry)
+    context, namespace = _authenticate(conn, req, act, entry, ahead)
     if check_faults and context.faults_armed:
         fault = outcomes.matching(conn, act.name)
         if fault is not None:

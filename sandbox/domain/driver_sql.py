@@ -26,6 +26,14 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.dml import UpdateBase
 
 
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: no transaction open on the connection
+_AT_END = "fps_at_end"  # Connection.info: what runs when the unit of work ends (`at_end`)
+
+
+class Changed(Exception):
+    """A guarded write found its row changed since it was read ahead: nothing was written (linked_rows.py)."""
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
@@ -155,6 +163,31 @@ def first(conn: Connection, statement: ClauseElement, params: dict) -> tuple | N
         return None
     return compiled.row(value if proc is None or value is None else proc(value)
                         for proc, value in zip(compiled.results, values, strict=True))
+
+
+def at_end(conn: Connection, run: Callable[[Connection, bool], None]) -> None:
+    """Have `run(conn, commit)` run when the unit of work on `conn` ends: before it commits (commit=True; an
+    exception then rolls the unit back), or as it rolls back (False)."""
+    conn.info.setdefault(_AT_END, []).append(run)
+
+
+def end(conn: Connection, commit: bool) -> None:
+    """The unit of work on `conn` ends (runtime/storage.py calls this): run what `at_end` registered."""
+    for run in conn.info.pop(_AT_END, ()):
+        run(conn, commit)
+
+
+def first_alone(conn: Connection, statement: ClauseElement, params: dict) -> tuple | None:
+    """`first`, sent as a transaction of its own (no BEGIN, no COMMIT: one round trip) when it is the first
+    statement of the unit of work on PostgreSQL; otherwise inside the unit's transaction, as `first`."""
+    driver = conn.connection.driver_connection
+    if conn.dialect.name != "postgresql" or driver.autocommit or driver.info.transaction_status != _IDLE:
+        return first(conn, statement, params)
+    driver.autocommit = True  # psycopg would send BEGIN first; one statement is atomic without it
+    try:
+        return first(conn, statement, params)
+    finally:
+        driver.autocommit = False
 
 
 def execute(conn: Connection, statement: ClauseElement, row: dict) -> int:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
 from sqlalchemy import Connection, bindparam, func, select
 
 from ..models import FpsTransaction, Instrument, Token
@@ -20,6 +18,7 @@ from .accounts import Party
 from .call import Call
 from .ids import IdGenerator
 from .ledger import Transfer
+from .linked_rows import Guard
 from .statuses import PENDING_SQL
 from .tokens import Limit
 
@@ -111,11 +110,11 @@ class InstrumentKind(ABC):
         """Pay with the sender token (row joined with its locked instrument): change the instrument; answers
         the ledger transfer. No money moves and no fee is charged."""
 
-    def spend_first(self, conn: Connection, token_id: str, amount_cents: int) -> tuple[Any, Transfer] | None:
-        """Spend with the sender token `token_id` and read it (its TOKEN_WITH_INSTRUMENT) in one statement,
-        before the Pay's checks, where this kind and engine can: answers the token row and the ledger transfer,
-        or None (then the Pay reads the token and calls `pay`). A check that fails afterwards rolls the spend
-        back with the unit of work."""
+    def guarded_pay(self, conn: Connection, token, amount_cents: int) -> tuple[Transfer, Guard] | None:
+        """Pay with the sender token as read ahead, without a lock (`token`, checked already): the ledger
+        transfer, and the guard under which the Pay's rows are written (linked_rows.Guard: it re-checks in the
+        same statement what the Pay relied on), where this kind and engine can; None: the Pay reads the token
+        again, locked, and calls `pay`."""
         return None
 
     @abstractmethod

@@ -10,17 +10,16 @@ Ledger: the stored value is the book prepaid:<instrument>, owed by the recipient
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import Connection, bindparam, exists, update
 
 from ..models import Instrument, Token
 from . import driver_sql, errors, ledger
 from .call import Call
-from .instrument_kind import TOKEN_WITH_INSTRUMENT, Authorization, InstrumentKind
+from .instrument_kind import Authorization, InstrumentKind
 from .ledger import Transfer
+from .linked_rows import Guard
 from .money import display
-from .statuses import Operation
+from .statuses import Operation, TokenStatus
 
 _INSTRUMENTS, _TOKENS = Instrument.__table__, Token.__table__
 _DRAW_DOWN = (
@@ -28,12 +27,12 @@ _DRAW_DOWN = (
     .where(_INSTRUMENTS.c.id == bindparam("pk"), _INSTRUMENTS.c.balance_cents >= bindparam("amount"))
     .values(balance_cents=_INSTRUMENTS.c.balance_cents - bindparam("amount"))
 )
-_SPEND_BY_TOKEN = (  # PostgreSQL: the draw-down by the sender token, answering what the Pay reads of it
+_GUARDED_DRAW_DOWN = (  # PostgreSQL: a Pay's guard (linked_rows.Guard): what was read ahead, checked again
     update(_INSTRUMENTS)
-    .where(_INSTRUMENTS.c.id == _TOKENS.c.instrument_pk, _TOKENS.c.token_id == bindparam("token_id"),
-           _TOKENS.c.role == "PrepaidSender", _INSTRUMENTS.c.balance_cents >= bindparam("amount"))
-    .values(balance_cents=_INSTRUMENTS.c.balance_cents - bindparam("amount"))
-    .returning(*TOKEN_WITH_INSTRUMENT)
+    .where(_INSTRUMENTS.c.id == bindparam("g_pk"), _INSTRUMENTS.c.balance_cents >= bindparam("g_amount"),
+           exists().where(_TOKENS.c.id == bindparam("g_token_pk"), _TOKENS.c.status == TokenStatus.ACTIVE))
+    .values(balance_cents=_INSTRUMENTS.c.balance_cents - bindparam("g_amount"))
+    .returning(_INSTRUMENTS.c.id)
 )
 
 
@@ -62,20 +61,19 @@ class Prepaid(InstrumentKind):
     def pay(self, call: Call, token, amount_cents: int) -> Transfer:
         """Draw the prepaid balance down."""
         if driver_sql.execute(call.conn, _DRAW_DOWN, {"pk": token.instrument_pk, "amount": amount_cents}) != 1:
-            raise errors.InsufficientBalance(
-                "The transaction exceeds the account/instrument limits. The prepaid balance is "
-                f"{display(token.balance_cents)}.")
+            raise _insufficient(token)
         return _spent(token, amount_cents)
 
-    def spend_first(self, conn: Connection, token_id: str, amount_cents: int) -> tuple[Any, Transfer] | None:
-        """PostgreSQL: the balance drawn down, and the token with its instrument read, in one UPDATE ... FROM
-        ... RETURNING (a round trip fewer). SQLite cannot return the token's columns from it (and a statement
-        costs it no round trip): there, and when the balance is short or the token is not a prepaid sender
-        token, None."""
+    def guarded_pay(self, conn: Connection, token, amount_cents: int) -> tuple[Transfer, Guard] | None:
+        """PostgreSQL: the draw-down as the guard of the Pay's one statement (the balance still enough, the
+        token still active: a concurrent Pay or cancellation makes it match nothing, and the Pay is done the
+        locked way). SQLite (no data-modifying CTEs, and a statement costs it no round trip): None."""
         if conn.dialect.name != "postgresql":
             return None
-        row = driver_sql.first(conn, _SPEND_BY_TOKEN, {"token_id": token_id, "amount": amount_cents})
-        return (row, _spent(row, amount_cents)) if row is not None else None
+        if token.balance_cents < amount_cents:
+            raise _insufficient(token)
+        return _spent(token, amount_cents), Guard(_GUARDED_DRAW_DOWN, {
+            "g_pk": token.instrument_pk, "g_amount": amount_cents, "g_token_pk": token.id})
 
     def check_collect(self, conn: Connection, inst, amount_cents: int) -> None:
         """Funded once only, and with no more than the buyer authorized."""
@@ -123,6 +121,11 @@ class Prepaid(InstrumentKind):
 
 
 PREPAID = Prepaid()
+
+
+def _insufficient(token) -> errors.FpsError:
+    return errors.InsufficientBalance("The transaction exceeds the account/instrument limits. The prepaid balance "
+                                      f"is {display(token.balance_cents)}.")
 
 
 def _spent(token, amount_cents: int) -> Transfer:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from ..models import Account, FpsTransaction, Instrument, LedgerEntry, Notification, StatusHistory, Token
 from . import errors, ledger, notifications
 from .accounts import IpnSettings
-from .linked_rows import Children, insert_linked
+from .linked_rows import Children, Guard, insert_linked
 from .call import Call
 from .ids import TRANSACTION_ID_RE
 from .statuses import PENDING_SQL, Operation, Status, StatusCode, status_message
@@ -58,9 +58,10 @@ def replay(call: Call) -> TxnResult | None:
 
 def record(conn: Connection, *, now: datetime, status: str = Status.SUCCESS, status_code: str = StatusCode.SUCCESS,
            history: bool = True, ipn: IpnSettings | None = None, moves: list[ledger.Transfer] | None = None,
-           **values) -> int:
+           guard: Guard | None = None, **values) -> int | None:
     """Insert a transaction with its first StatusHistory entry and notification (unless `history` is False)
-    and its ledger journal (`moves`), in one statement where the engine allows; returns its key."""
+    and its ledger journal (`moves`), in one statement where the engine allows; returns its key (None with a
+    `guard`: written when the unit of work ends, if the guard matches; linked_rows.py)."""
     values.setdefault("date_completed", now if status in (Status.SUCCESS, Status.FAILURE) else None)
     row = {"status": status, "status_code": status_code, "status_message": status_message(status_code),
            "date_received": now, "fee_cents": 0, "fees_paid_by": "Recipient", "caller_description": None,
@@ -77,7 +78,7 @@ def record(conn: Connection, *, now: datetime, status: str = Status.SUCCESS, sta
                 status_code=status_code, url=row["override_ipn_url"], settings=ipn), "token_pk": None}])]
     if moves:
         children.append(Children(_LINES, "transaction_pk", ledger.lines(row["transaction_id"], moves, now)))
-    return insert_linked(conn, _TXN, row, children)
+    return insert_linked(conn, _TXN, row, children, guard)
 
 
 def of_call(call: Call) -> dict:
@@ -87,10 +88,12 @@ def of_call(call: Call) -> dict:
             "override_ipn_url": call.override_ipn_url}
 
 
-def book(call: Call, moves: list[ledger.Transfer], **values) -> TxnResult:
-    """Record a successful transaction of the caller's and post its ledger journal in one go."""
+def book(call: Call, moves: list[ledger.Transfer], guard: Guard | None = None, **values) -> TxnResult:
+    """Record a successful transaction of the caller's and post its ledger journal in one go (with a `guard`,
+    when the unit of work ends, if the guard matches)."""
     txn_id = call.ids.transaction_id()
-    record(call.conn, now=call.now, transaction_id=txn_id, ipn=call.caller.ipn, moves=moves, **of_call(call), **values)
+    record(call.conn, now=call.now, transaction_id=txn_id, ipn=call.caller.ipn, moves=moves, guard=guard,
+           **of_call(call), **values)
     return TxnResult(txn_id, Status.SUCCESS)
 
 

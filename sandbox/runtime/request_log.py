@@ -21,7 +21,7 @@ from datetime import datetime
 
 from sqlalchemy import insert
 
-from ..domain import driver_sql
+from ..domain import driver_sql, linked_rows
 from ..models import ApiCall
 from .storage import Storage
 
@@ -78,8 +78,11 @@ class RequestLog:
 
     def record_in(self, conn, entry: Entry, *, at: datetime, http_status: int, response: str) -> None:
         """Log an entry inside the caller's transaction: it commits, or rolls back, with the change (the
-        caller sets `entry.logged` once it has committed)."""
-        driver_sql.execute(conn, _INSERT, self._row(entry, at, http_status, response, None))
+        caller sets `entry.logged` once it has committed); in the statement of a guarded write waiting on
+        `conn`, if there is one (written with it, or not at all)."""
+        row = self._row(entry, at, http_status, response, None)
+        if not linked_rows.alongside(conn, ApiCall.__table__, row):
+            driver_sql.execute(conn, _INSERT, row)
 
     @staticmethod
     def _row(entry: Entry, at: datetime, http_status: int, response: str, error_code: str | None) -> dict:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
+from ..domain import driver_sql
 
 SCHEMA = "fps_schema"  # a pooled PostgreSQL connection's info: the sandbox schema its search_path names
 UNKNOWN = object()  # after a rollback: search_path may be back at any earlier value
@@ -87,7 +88,8 @@ class Storage:
     @contextmanager
     def write(self, on: Connection | None = None) -> Iterator[Connection]:
         """A write transaction: committed when the block ends, rolled back if it raises. `on`: a connection
-        `read(snapshot=False)` gave, whose reads came first (one pool checkout for both)."""
+        `read(snapshot=False)` gave, whose reads came first (one pool checkout for both). What the unit asked
+        to run at its end (driver_sql.at_end: a guarded write) runs before the commit."""
         with self._file_lock(), (nullcontext(on) if on is not None else self.engine.connect()) as conn:
             if on is not None:
                 if conn.in_transaction():  # a read through SQLAlchemy began one: end it before the write's
@@ -97,7 +99,12 @@ class Storage:
             conn = conn.execution_options(sandbox_immediate=True)
             with conn.begin():
                 self._enter(conn)
-                yield conn
+                try:
+                    yield conn
+                except BaseException:
+                    driver_sql.end(conn, commit=False)
+                    raise
+                driver_sql.end(conn, commit=True)
 
     @contextmanager
     def read(self, snapshot: bool = True) -> Iterator[Connection]:

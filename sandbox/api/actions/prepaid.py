@@ -25,7 +25,8 @@ def fund_prepaid(call: Call, args: Args) -> dict:
 @action("Pay", token_id("SenderTokenId"), amount("TransactionAmount"), CALLER_REFERENCE,
         token_id("RecipientTokenId", required=False), DESCRIPTIONS, DESCRIPTOR,
         accepted("ChargeFeeTo", "MarketplaceFixedFee.Value", "MarketplaceFixedFee.CurrencyCode",
-                 "MarketplaceVariableFee"), OVERRIDE_IPN_URL, writes=True)
+                 "MarketplaceVariableFee"), OVERRIDE_IPN_URL, writes=True,
+        prefetch=by_id("SenderTokenId", payments.token_read))
 def pay(call: Call, args: Args) -> dict:
     """Spend a prepaid balance, or add debt to a credit instrument: synchronous, no fee, no money moves.
 

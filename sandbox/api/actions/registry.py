@@ -29,7 +29,7 @@ class Action:
     writes: bool
     public: bool = False  # answered without credentials too (VerifySignature, as FPS's own helpers call it)
     one_read: bool = False  # answered by one statement after the caller's: no snapshot needed (storage.read)
-    prefetch: Prefetch | None = None  # a read's statement, read with the caller's (call.read; views._authenticate)
+    prefetch: Prefetch | None = None  # the handler's read, read with the caller's (call.read; views._authenticate)
 
     @cached_property  # read on every request: worked out once
     def required(self) -> tuple[str, ...]:
@@ -71,8 +71,6 @@ def action(name: str, *params: Param | tuple[Param, ...], writes: bool = False, 
     flat = tuple(p for group in params for p in (group if isinstance(group, tuple) else (group,)))
 
     def register(handler: Handler) -> Handler:
-        if prefetch is not None and writes:
-            raise ValueError(f"{name}: a write reads under its lock, not ahead")
         REGISTRY[name] = Action(name, handler, flat, writes, public, one_read, prefetch)
         return handler
 

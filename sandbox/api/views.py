@@ -183,9 +183,10 @@ def _attempt(svc, act: Action | None, req: auth.Request, writes: bool, check_fau
     with svc.storage.read(snapshot=False) as reads:
         context, namespace, args, fields = _admit(reads, svc, act, req, entry, check_faults, ahead)
         with svc.storage.write(on=reads) as conn:
-            if context.anything_due:
+            if context.anything_due:  # what was read ahead is from before they completed: read it again
                 completion.complete_due(conn, svc.clock.now(), svc.policy)
-            if context.anything_due or (context.earlier is not None and context.earlier.transaction_id is not None):
+                context = replace(context, earlier=None, read=None)
+            elif context.earlier is not None and context.earlier.transaction_id is not None:
                 context = replace(context, earlier=None)  # a status read before the lock may have changed
             # (a CallerReference that was free may be taken by now: the unique key refuses it, and _run retries)
             response = _handle(conn, svc, act, req, entry, context, namespace, args, fields, forced,

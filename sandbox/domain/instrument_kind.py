@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
+
 from sqlalchemy import Connection, bindparam, func, select
 
 from ..models import FpsTransaction, Instrument, Token

@@ -13,6 +13,7 @@ from . import driver_sql, errors, kinds, outcomes, tokens, transactions
 from .call import Call
 from .instrument_kind import TOKEN_WITH_INSTRUMENT, InstrumentKind
 from .statuses import Operation
+
 _TOKENS, _INSTRUMENTS = Token.__table__, Instrument.__table__
 _TOKEN_AND_INSTRUMENT_AHEAD = (  # read with the caller, before the write (views._authenticate): no lock
     select(*TOKEN_WITH_INSTRUMENT)

@@ -62,7 +62,7 @@ def test_a_driver_error_is_raised_as_sqlalchemys(app):
 def test_only_constant_defaults_are_filled_in():
     table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("name", String, default=lambda: "x"))
     with pytest.raises(ValueError, match="only constant defaults"):
-        driver_sql._defaults(insert(table), ("id",))
+        driver_sql.constant_defaults(insert(table), ("id",))
 
 
 def test_a_row_read_through_the_driver_is_sqlalchemys_row(app, fps, funded):
@@ -100,8 +100,8 @@ def test_parameters_go_in_order_and_the_sql_is_sent_as_compiled(monkeypatch, app
         assert row is not None and row.name == "50% off $1 %(name)s"
         assert driver_sql.first(conn, same, {"name": "50%"}) is None
         if conn.dialect.name == "postgresql":
-            assert "$1" in driver_sql._compiled(conn, same, ("name",)).sql and "%(" not in \
-                driver_sql._compiled(conn, same, ("name",)).sql
+            sql = driver_sql._compiled(conn, same, ("name",)).sql
+            assert "$1" in sql and "%(" not in sql
     if services_of(app).storage.is_sqlite:
         return
     from psycopg import _queries

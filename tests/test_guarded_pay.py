@@ -125,39 +125,38 @@ def test_the_same_caller_reference_at_once_answers_the_first_pay(monkeypatch, ap
     assert balance(fps, funded) == "9.700000"
 
 
-def test_a_guarded_write_of_a_unit_that_failed_is_dropped(app, funded):
-    """A guarded write waits for the end of its unit of work: if the unit raises, nothing of it is sent and
-    nothing waits on the pooled connection for the next unit. SQLite has no guarded writes."""
+def test_a_guarded_write_is_written_whole_or_not_at_all(app, funded):
+    """A guarded write waits for the end of its unit of work. Its guard matching: every row written and the
+    balance drawn down; the unit raising: nothing sent, and nothing left waiting on that pooled connection;
+    its guard matching nothing (more than the balance): Changed, and none of its rows written. SQLite has no
+    guarded writes: refused."""
     storage = services_of(app).storage
-    guard = linked_rows.Guard(_GUARDED_DRAW_DOWN, {"g_pk": 1, "g_amount": 1, "g_token_pk": 1})
-    if storage.is_sqlite:
-        with pytest.raises(ValueError, match="PostgreSQL"), storage.write() as conn:
-            linked_rows.insert_linked(conn, Notification.__table__, _notification(), [], guard)
-        return
-    before = _counts(app)
-    with pytest.raises(RuntimeError, match="unit failed"), storage.write() as conn:
-        assert linked_rows.insert_linked(conn, Notification.__table__, _notification(), [], guard) is None
-        raise RuntimeError("the unit failed")
-    with storage.write() as conn:
-        assert linked_rows.PENDING not in conn.info
-    assert _counts(app) == before
-
-
-def test_a_guard_that_matches_nothing_writes_nothing(app, funded):
-    """PostgreSQL: the guarded write's statement, its guard failing (more than the balance), raises Changed
-    and writes none of its rows."""
-    storage = services_of(app).storage
-    if storage.is_sqlite:
-        return
     token = payments.token_read(funded["prepaidSenderTokenID"])
     with storage.read() as conn:
         row = driver_sql.first(conn, token.statement, token.params)
-    before = _counts(app)
+
+    def guard(cents: int) -> linked_rows.Guard:
+        return linked_rows.Guard(_GUARDED_DRAW_DOWN, {"g_pk": row.instrument_pk, "g_amount": cents,
+                                                      "g_token_pk": row.id})
+
+    if storage.is_sqlite:
+        with pytest.raises(ValueError, match="PostgreSQL"), storage.write() as conn:
+            linked_rows.insert_linked(conn, Notification.__table__, _notification(), [], guard(1))
+        return
+    notifications, _ = _counts(app)  # a guard drawing nothing down keeps the books whole; it still must match
+    with storage.write() as conn:
+        assert linked_rows.insert_linked(conn, Notification.__table__, _notification(), [], guard(0)) is None
+        assert _counts(app) == (notifications, 1000)  # not sent yet
+    assert _counts(app) == (notifications + 1, 1000)
+    with storage.read(snapshot=False) as reads:  # the failed unit's own connection, looked at after it
+        with pytest.raises(RuntimeError, match="unit failed"), storage.write(on=reads) as conn:
+            linked_rows.insert_linked(conn, Notification.__table__, _notification(), [], guard(1))
+            raise RuntimeError("the unit failed")
+        assert linked_rows.PENDING not in reads.info and driver_sql._AT_END not in reads.info
+    assert _counts(app) == (notifications + 1, 1000)
     with pytest.raises(driver_sql.Changed), storage.write() as conn:
-        linked_rows.insert_linked(conn, Notification.__table__, _notification(), [],
-                                  linked_rows.Guard(_GUARDED_DRAW_DOWN, {"g_pk": row.instrument_pk, "g_amount": 1001,
-                                                                         "g_token_pk": row.id}))
-    assert _counts(app) == before
+        linked_rows.insert_linked(conn, Notification.__table__, _notification(), [], guard(1001))
+    assert _counts(app) == (notifications + 1, 1000)
 
 
 def _notification() -> dict:

@@ -62,7 +62,7 @@ def _compiled(conn: Connection, statement: ClauseElement, keys: tuple[str, ...])
     found = _COMPILED.get(cache_key)
     if found is None:
         dialect = _positional(conn.dialect)
-        defaults = _defaults(statement, keys)
+        defaults = constant_defaults(statement, keys)
         compiled = statement.compile(dialect=dialect, column_keys=[*keys, *defaults])
         if compiled.literal_execute_params or compiled.post_compile_params:
             raise ValueError("driver_sql runs statements whose SQL is fixed: no literal_execute or expanding "
@@ -102,7 +102,7 @@ def _positional(dialect):
     return found
 
 
-def _defaults(statement: ClauseElement, keys: tuple[str, ...]) -> dict[str, Any]:
+def constant_defaults(statement: ClauseElement, keys: tuple[str, ...]) -> dict[str, Any]:
     """The constant defaults of an INSERT's columns that `keys` leave out (SQLAlchemy fills them in at
     execution, which this skips); any other kind of Python-side default is refused."""
     if not isinstance(statement, Insert):

@@ -54,6 +54,7 @@ class _Pending:
 
 
 _STATEMENTS: dict[tuple, object] = {}  # one compiled shape per kind of write; a handful in all
+_DEFAULTS: dict[tuple, dict] = {}  # (table, the row's keys) -> the constant defaults it leaves out
 
 
 def insert_linked(conn: Connection, parent: Table, row: dict, children: list[Children],
@@ -61,6 +62,9 @@ def insert_linked(conn: Connection, parent: Table, row: dict, children: list[Chi
     """Insert `row` into `parent` and every child row pointing at it; answers the parent's id. With a `guard`
     (PostgreSQL only): written at the end of the unit of work, if the guard matches (None: no id yet)."""
     children = [c for c in children if c.rows]
+    if conn.dialect.name == "postgresql":  # an INSERT ... SELECT leaves a column out as NULL, not its default
+        row = _with_defaults(parent, row)
+        children = [Children(c.table, c.key, [_with_defaults(c.table, r) for r in c.rows]) for c in children]
     if guard is not None:
         if conn.dialect.name != "postgresql" or PENDING in conn.info:
             raise ValueError("a guarded write is PostgreSQL's, and one per unit of work")
@@ -75,13 +79,22 @@ def insert_linked(conn: Connection, parent: Table, row: dict, children: list[Chi
     return driver_sql.inserted_id(conn, *_linked(parent, row, children, None))
 
 
+def _with_defaults(table: Table, row: dict) -> dict:
+    """`row` with the constant defaults of the columns it leaves out (worked out once per table and keys)."""
+    shape = (table.name, tuple(row))
+    defaults = _DEFAULTS.get(shape)
+    if defaults is None:
+        defaults = _DEFAULTS[shape] = driver_sql.constant_defaults(_insert(table), tuple(row))
+    return {**defaults, **row} if defaults else row
+
+
 def alongside(conn: Connection, table: Table, row: dict) -> bool:
     """Add `row` to the guarded write waiting on `conn` (written with it, in its statement, or not at all);
     False when none is waiting."""
     pending = conn.info.get(PENDING)
     if pending is None:
         return False
-    pending.children.append(Children(table, None, [row]))
+    pending.children.append(Children(table, None, [_with_defaults(table, row)]))
     return True
 
 

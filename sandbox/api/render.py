@@ -1,4 +1,5 @@
-"""FPS XML out: action responses from templates/fps/<Action>.xml, errors in FPS's wire format."""
+"""FPS XML out: action responses from templates/fps/<Action>.xml (an action that answers its transaction's
+id and status alone, `TXN_ANSWERS`, has none: `txn_result`), errors in FPS's wire format."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ def txn_result(action: str, result) -> Markup:
                   f"<TransactionStatus>{escape(result.status)}</TransactionStatus></{action}Result>")
 
 
+# The actions whose result is `txn_result` alone: written here, without a template (Jinja's render was a tenth
+# of a Pay's Python; under callgrind a Pay is 2.6% fewer instructions without it)
+TXN_ANSWERS = frozenset({"Pay", "Refund", "Cancel", "FundPrepaid", "SettleDebt", "WriteOffDebt"})
 _PARTS: dict[int, SimpleNamespace] = {}
 _XML_ENV = "fps_sandbox.xml_env"  # app.extensions key
 
@@ -75,9 +79,12 @@ def _render(name: str, **context) -> str:
 
 
 def render_action(action: str, namespace: str, request_id: str, values: dict) -> Response:
-    """The action's result (templates/fps/<Action>.xml) in FPS's response envelope, written here: a
-    Jinja `{% call %}` cost more than the rest of a Pay's answer."""
-    result = _render(f"fps/{action}.xml", action=action, **values)
+    """The action's result (templates/fps/<Action>.xml, or `txn_result` for `TXN_ANSWERS`) in FPS's response
+    envelope, written here: a Jinja `{% call %}` cost more than the rest of a Pay's answer."""
+    if action in TXN_ANSWERS:
+        result = txn_result(action, values["result"])
+    else:
+        result = _render(f"fps/{action}.xml", action=action, **values)
     return xml_response(f'<?xml version="1.0"?>\n<{action}Response xmlns="{namespace}">{result}<ResponseMetadata>'
                         f"<RequestId>{escape(request_id)}</RequestId></ResponseMetadata></{action}Response>")
 

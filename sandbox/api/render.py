@@ -64,6 +64,7 @@ def balance_result(action: str, balance) -> Markup:
     amounts = "".join(amount(name, getattr(balance, field)) for name, field in parts)
     return Markup(f"<{action}Result><{element}>{amounts}</{element}></{action}Result>")
 
+
 _PARTS: dict[int, SimpleNamespace] = {}
 _XML_ENV = "fps_sandbox.xml_env"  # app.extensions key
 

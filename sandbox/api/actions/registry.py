@@ -3,9 +3,9 @@
 A handler receives the domain's call value (domain/call.py) and its parsed parameters
 (api/params.py: `args.<name>`), calls the domain and returns the values its template
 (templates/fps/<Action>.xml) renders (an action answering with its transaction, or a balance, alone
-returns `result` or `balance`: api/render.py's `TXN_ANSWERS`, `BALANCE_ANSWERS`). The first docstring line is the FPS purpose; a
-`Deviations:` line says where the sandbox differs. Handlers live in one module per FPS area;
-the package imports them all, so that they register.
+returns `result` or `balance`: api/render.py's `TXN_ANSWERS`, `BALANCE_ANSWERS`). The first docstring
+line is the FPS purpose; a `Deviations:` line says where the sandbox differs. Handlers live in one module
+per FPS area; the package imports them all, so that they register.
 """
 
 from __future__ import annotations

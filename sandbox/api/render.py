@@ -83,8 +83,8 @@ def _render(name: str, **context) -> str:
     """A template of templates/fps/ straight from Jinja, in an environment of its own (`_xml_environment`):
     FPS XML needs none of the page context processors and globals, and this runs on every API call.
 
-    The shared parts come in as `envelope`: `amount` and `txn_result` above (Python: a Jinja macro call
-    cost more than the rest of a balance's answer), and the macros of fps/_envelope.xml, its module built
+    The shared parts come in as `envelope`: `amount` above (Python: a Jinja macro call cost more than the
+    rest of a balance's answer), and the macros of fps/_envelope.xml, its module built
     once (an `{% import %}` would rebuild or re-check it on every render)."""
     app = current_app._get_current_object()
     env = app.extensions.get(_XML_ENV)
@@ -93,8 +93,8 @@ def _render(name: str, **context) -> str:
     module = env.get_template("fps/_envelope.xml").module
     parts = _PARTS.get(id(module))
     if parts is None:
-        parts = _PARTS[id(module)] = SimpleNamespace(amount=amount, txn_result=txn_result, opt=module.opt,
-                                                     token=module.token, module=module)  # alive: its id is the key
+        parts = _PARTS[id(module)] = SimpleNamespace(amount=amount, opt=module.opt, token=module.token,
+                                                     module=module)  # alive: its id is the key
     return env.get_template(name).render(envelope=parts, **context)
 
 

@@ -18,7 +18,7 @@ import time
 import uuid
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-ALPHABET_ORDERED = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # base-36 digits in the order text sorts them
+ALPHABET_ORDERED = "".join(sorted(ALPHABET))  # base-36 digits in the order text sorts them
 _TIME_CHARS = 8  # milliseconds since 1970 in base 36 (36**8 ms: until 2059, then from zero again)
 TOKEN_ID_MAX = 65  # FPS allowed 65 characters for a token or instrument id; it made 64
 TRANSACTION_ID_MAX = 35

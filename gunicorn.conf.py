@@ -9,11 +9,13 @@ def post_worker_init(worker):
     restarted server delivers what is queued without waiting for a request."""
     from sandbox.runtime import schema
     from sandbox.runtime.services import services
+    from sandbox.runtime.storage import keep_thread_connection
     from sandbox.runtime.worker import ensure_started
 
     from sqlalchemy.exc import SQLAlchemyError
 
     app = worker.wsgi
+    keep_thread_connection()  # this thread serves every request of the worker: one connection, kept
     try:
         with app.app_context(), services().storage.read() as conn:
             ready = schema.is_stamped(conn) and schema.current(conn) == schema.head()

@@ -3,11 +3,11 @@
 A signed Pay done the fastest honest way, as a Flask app under the same gunicorn: the same
 Signature Version 2 check as the sandbox (sandbox/signature.py), then one unit of work through the
 sandbox's own Storage (SQLite: WAL, BEGIN IMMEDIATE under the file lock; PostgreSQL: the balance row
-locked with SELECT ... FOR UPDATE): read the balance, refuse an overspend, one UPDATE, one INSERT
-(CallerReference unique), commit. `GetBalance` is the hand-written signed read: the signature checked,
-then the balance read by one SELECT (no transaction, as the sandbox's reads) and answered. Any other
-signed action is the bare signed endpoint: the signature is checked and a constant answer sent, no
-database.
+locked with SELECT ... FOR UPDATE; either way a connection the worker's thread keeps): read the balance,
+refuse an overspend, one UPDATE, one INSERT (CallerReference unique), commit. `GetBalance` is the
+hand-written signed read: the signature checked, then the balance read by one SELECT (no transaction, as
+the sandbox's reads) and answered. Any other signed action is the bare signed endpoint: the signature is
+checked and a constant answer sent, no database.
 
 Configured by CEILING_DATABASE_URL (and CEILING_LOCK for SQLite's lock file).
 """
@@ -26,7 +26,7 @@ from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, cre
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sandbox.runtime.storage import Storage  # noqa: E402
+from sandbox.runtime.storage import Storage, keep_thread_connection  # noqa: E402
 from sandbox.signature import hmac_sign, string_to_sign_v2  # noqa: E402
 
 KEY, SECRET = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -42,6 +42,7 @@ payment = Table("ceiling_payment", metadata, Column("id", Integer, primary_key=T
 
 engine = create_engine(os.environ.get("CEILING_DATABASE_URL", "sqlite:///ceiling.sqlite"))
 storage = Storage(engine, os.environ.get("CEILING_LOCK"))
+keep_thread_connection()  # gunicorn imports this in each worker's one thread: a connection kept, as the sandbox's
 _BALANCE = select(balance.c.cents).where(balance.c.id == 1)
 _LOCKED_BALANCE = _BALANCE.with_for_update()
 _SPEND = update(balance).where(balance.c.id == 1)

@@ -22,10 +22,12 @@ from sandbox.domain.books import check_books, quick_check
 from sandbox.models import Snapshot
 from sandbox.runtime import classroom
 from sandbox.runtime.services import services
+from sandbox.runtime.storage import keep_thread_connection
 from sandbox.signature import hmac_sign, string_to_sign_v2
 from sandbox.runtime.world import load_fixture, reset
 
 ROOT = Path(__file__).resolve().parent.parent
+keep_thread_connection()  # the tests' thread serves unit after unit as a gunicorn worker's does (runtime/storage.py)
 NS = "{http://fps.amazonaws.com/doc/2008-09-17/}"
 DD_KEY, DD_SECRET = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 NEWS_KEY, NEWS_SECRET = "AKIAI44QH8DHBEXAMPLE", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"

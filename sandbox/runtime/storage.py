@@ -7,6 +7,9 @@ decision 3/8).
 PostgreSQL: ordinary transactions; the domain locks instrument and account rows with
 SELECT ... FOR UPDATE.
 
+A thread that serves request after request (a gunicorn worker's, the background threads') keeps one
+connection from unit to unit instead of checking one out of the pool each time (keep_thread_connection).
+
 A sandbox of its own (runtime/sandboxes.py) is a database of its own: on SQLite a file beside the main
 one, on PostgreSQL a schema on the same engine, chosen per unit of work by search_path (set only when a
 pooled connection last served another sandbox), so 30 sandboxes need no more connections than one.
@@ -22,12 +25,51 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import Pool
 
 from ..domain import driver_sql
 
 WAL_CHECKPOINT_PAGES = 2000  # SQLite: WAL pages between automatic checkpoints (its default is 1000; see below)
 SCHEMA = "fps_schema"  # a pooled PostgreSQL connection's info: the sandbox schema its search_path names
 UNKNOWN = object()  # after a rollback: search_path may be back at any earlier value
+
+
+class _Home(threading.local):
+    """This thread's own connection, kept between units of work (Storage._connection), once the thread
+    asked for it (keep_thread_connection)."""
+
+    kept = False
+    conn: Connection | None = None
+    engine: Engine | None = None
+    pool: Pool | None = None  # the engine's pool when it was checked out (a disposed engine has a new one)
+    pid: int | None = None
+    busy = False
+
+
+_HOME = _Home()
+
+
+def keep_thread_connection() -> None:
+    """Keep a connection for this thread from one unit of work to the next, as a thread that serves many
+    does: a gunicorn sync worker's (gunicorn.conf.py) and the background threads (runtime/worker.py). A
+    thread that ends holding one would leave it to the garbage collector, so a thread made for one request
+    (`flask run`) does not ask."""
+    _HOME.kept = True
+
+
+def release_thread_connection(engine: Engine | None = None) -> None:
+    """Give back this thread's own connection (only if it is `engine`'s, when given): to its pool, or
+    closed if its engine was disposed since (the old pool would keep it open for good)."""
+    home, conn = _HOME, _HOME.conn
+    if conn is None or (engine is not None and home.engine is not engine):
+        return
+    disposed = home.pool is not home.engine.pool
+    home.conn = home.engine = home.pool = None
+    if conn.closed:
+        return
+    if disposed and not conn.invalidated:
+        conn.invalidate()  # closes the driver's connection
+    conn.close()
 
 
 class Storage:
@@ -69,6 +111,7 @@ class Storage:
 
     def destroy(self) -> None:
         """Throw this sandbox's database away (the schema, or the file); never the default sandbox's."""
+        release_thread_connection(self.engine)
         if self.is_sqlite:
             self.engine.dispose()
             for suffix in ("", "-wal", "-shm", ".lock"):
@@ -90,23 +133,25 @@ class Storage:
     @contextmanager
     def write(self, on: Connection | None = None) -> Iterator[Connection]:
         """A write transaction: committed when the block ends, rolled back if it raises. `on`: a connection
-        `read(snapshot=False)` gave, whose reads came first (one pool checkout for both). What the unit asked
+        `read(snapshot=False)` gave, whose reads came first (one connection for both). What the unit asked
         to run at its end (driver_sql.at_end: a guarded write) runs before the commit."""
-        with self._file_lock(), (nullcontext(on) if on is not None else self.engine.connect()) as conn:
-            if on is not None:
-                if conn.in_transaction():  # a read through SQLAlchemy began one: end it before the write's
-                    conn.rollback()
-                if not self.is_sqlite:
-                    conn = conn.execution_options(isolation_level=conn.default_isolation_level)
+        with self._file_lock(), (nullcontext(on) if on is not None else self._connection()) as conn:
+            if conn.in_transaction():  # a read through SQLAlchemy began one: end it before the write's
+                conn.rollback()
+            if not self.is_sqlite:  # the connection may have served a read (AUTOCOMMIT, REPEATABLE READ)
+                conn = conn.execution_options(isolation_level=conn.default_isolation_level)
             conn = conn.execution_options(sandbox_immediate=True)
-            with conn.begin():
-                self._enter(conn)
-                try:
-                    yield conn
-                except BaseException:
-                    driver_sql.end(conn, commit=False)
-                    raise
-                driver_sql.end(conn, commit=True)
+            try:
+                with conn.begin():
+                    self._enter(conn)
+                    try:
+                        yield conn
+                    except BaseException:
+                        driver_sql.end(conn, commit=False)
+                        raise
+                    driver_sql.end(conn, commit=True)
+            finally:  # the connection serves reads next: a read's BEGIN is not IMMEDIATE
+                conn.execution_options(sandbox_immediate=False)
 
     @contextmanager
     def read(self, snapshot: bool = True) -> Iterator[Connection]:
@@ -114,7 +159,7 @@ class Storage:
         each statement reads on its own, with no BEGIN and no COMMIT (on PostgreSQL two round trips fewer),
         for a unit whose statements need not agree with each other (on SQLite a statement through
         SQLAlchemy still begins a read transaction; one straight through the driver does not)."""
-        with self.engine.connect() as conn:
+        with self._connection() as conn:
             if not snapshot:
                 if not self.is_sqlite:
                     conn = conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -126,6 +171,37 @@ class Storage:
             with conn.begin():
                 self._enter(conn)
                 yield conn
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """The connection for one unit of work: this thread's own, kept from unit to unit (a pool checkout and
+        check-in cost a signed read some 7% of its CPU, docs/performance.md); a pooled one while the
+        thread's own serves an enclosing unit, or if the thread keeps none (keep_thread_connection).
+        A thread keeps one, for the engine it used last (30 SQLite sandboxes, 30 engines, still hold one per
+        thread). One that a unit left by an exception goes back to the pool (it may be broken), as does one
+        of another engine; one whose engine was disposed is closed."""
+        home = _HOME
+        if home.busy or not home.kept:
+            with self.engine.connect() as conn:
+                yield conn
+            return
+        conn = home.conn
+        if conn is None or home.engine is not self.engine or home.pool is not self.engine.pool \
+                or home.pid != os.getpid() or conn.closed or conn.invalidated:
+            if home.pid == os.getpid():  # (one made before a fork is the parent's: forgotten, never closed)
+                release_thread_connection()
+            conn = self.engine.connect()
+            home.conn, home.engine, home.pool, home.pid = conn, self.engine, self.engine.pool, os.getpid()
+        home.busy = True
+        try:
+            yield conn
+            if conn.in_transaction():  # what the pool's check-in would do: end a read's transaction
+                conn.rollback()
+        except BaseException:
+            release_thread_connection()
+            raise
+        finally:
+            home.busy = False
 
     @contextmanager
     def _file_lock(self) -> Iterator[None]:

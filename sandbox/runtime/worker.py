@@ -13,6 +13,7 @@ import time
 
 from .routing import enter
 from .services import services, tick
+from .storage import keep_thread_connection
 
 log = logging.getLogger(__name__)
 _started_in: int | None = None
@@ -46,6 +47,7 @@ def _everyone(app) -> list:
 
 
 def _loop(app) -> None:
+    keep_thread_connection()
     while True:
         for svc in _everyone(app):
             try:
@@ -59,6 +61,7 @@ def _loop(app) -> None:
 
 def _flush_loop(app) -> None:
     """Write every loaded sandbox's buffered request log entries, every FLUSH_SECONDS."""
+    keep_thread_connection()
     while True:
         time.sleep(FLUSH_SECONDS)
         for svc in app.extensions["fps_sandboxes"].loaded():

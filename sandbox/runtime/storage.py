@@ -17,6 +17,7 @@ pooled connection last served another sandbox), so 30 sandboxes need no more con
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import os
 import threading
@@ -47,6 +48,7 @@ class _Home(threading.local):
 
 
 _HOME = _Home()
+atexit.register(lambda: release_thread_connection())  # at exit, the main thread's: closed, not left to the collector
 
 
 def keep_thread_connection() -> None:

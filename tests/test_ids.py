@@ -39,3 +39,23 @@ def test_unseeded_ids_sort_in_the_order_they_were_made():
     assert all(uuid.UUID(r).version == 4 and uuid.UUID(r).variant == uuid.RFC_4122 for r in requests)
     now = IdGenerator().transaction_id()  # the same millisecond's ids share their prefix; the rest is random
     assert now[:6] == ids.transaction_id()[:6] and len({IdGenerator().transaction_id()[10:] for _ in range(50)}) == 50
+
+
+def test_ids_that_only_name_something_differ_between_forked_workers():
+    """RequestIds and transaction ids come from a generator each process seeds from the OS (tokens and
+    secrets straight from the OS): a gunicorn worker forked from the same parent does not repeat its
+    sibling's ids."""
+    import os
+
+    ids = IdGenerator()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next ids, then out at once
+        os.write(write, f"{ids.request_id()} {ids.transaction_id()}".encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 200).decode().split()
+    os.close(read)
+    os.waitpid(pid, 0)
+    mine = [ids.request_id(), ids.transaction_id()]
+    assert child[0][14:] != mine[0][14:] and child[1][10:] != mine[1][10:]  # the random parts, after the time

@@ -2,7 +2,9 @@
 transaction IDs starting with "14", and RequestIds (UUID + ":0" on success).
 
 An IdGenerator with a seed is reproducible (tests, screenshots); without one it draws from
-the operating system's randomness, which is what several server workers need, after a prefix of the time
+the operating system's randomness (token and instrument ids, pipeline secrets: what someone could use if
+they guessed it), or, for what only names a call or a transaction (RequestIds, transaction ids), from a
+generator the operating system seeds in each server process; either way after a prefix of the time
 in milliseconds: a transaction id's first characters after "14" (as real ones look: `14GK6...`, `14GN8...`),
 a RequestId's first 48 bits (still a version-4 UUID, as FPS's are). Ids made one after the other then sort
 one after the other: each new row goes to the last page of the indexes on them (the transaction id, the
@@ -24,6 +26,13 @@ TOKEN_ID_MAX = 65  # FPS allowed 65 characters for a token or instrument id; it 
 TRANSACTION_ID_MAX = 35
 TOKEN_ID_RE = re.compile(rf"[A-Z0-9]{{1,{TOKEN_ID_MAX}}}")
 TRANSACTION_ID_RE = re.compile(rf"[A-Z0-9]{{1,{TRANSACTION_ID_MAX}}}")  # use fullmatch
+_BASE36 = bytes(ord(ALPHABET[b % 36]) for b in range(256))  # a random byte -> a character (bytes.translate)
+# Names, not secrets: a generator seeded from the OS in each process (again after a fork), which does not let
+# go of the interpreter as a read of the OS's randomness does (in a request, 5-8 us where a loop sees 0.5)
+_NAMES = random.Random()
+_V4_BITS = 0x4 << 76 | 0x2 << 62  # a UUID's version (4) and variant (RFC 4122) bits
+_V4_MASK = ~(0xF << 76 | 0x3 << 62)
+os.register_at_fork(after_in_child=_NAMES.seed)
 
 
 class IdGenerator:
@@ -32,9 +41,11 @@ class IdGenerator:
     def __init__(self, seed: int | None = None) -> None:
         self._random = random.Random(seed) if seed is not None else None
 
-    def _chars(self, n: int) -> str:
-        if self._random is None:  # one read of the OS's randomness per id, not one per character
-            return "".join(ALPHABET[b % 36] for b in os.urandom(n))
+    def _chars(self, n: int, secret: bool = True) -> str:
+        """`n` random characters of ALPHABET; `secret`: from the OS's randomness (unseeded)."""
+        if self._random is None:
+            data = os.urandom(n) if secret else _NAMES.getrandbits(8 * n).to_bytes(n)
+            return data.translate(_BASE36).decode("ascii")
         return "".join(self._random.choices(ALPHABET, k=n))
 
     def token_id(self, prefix: str = "") -> str:
@@ -49,12 +60,14 @@ class IdGenerator:
         for _ in range(_TIME_CHARS):
             ms, digit = divmod(ms, 36)
             prefix = ALPHABET_ORDERED[digit] + prefix
-        return "14" + prefix + self._chars(33 - _TIME_CHARS)
+        return "14" + prefix + self._chars(33 - _TIME_CHARS, secret=False)
 
     def request_id(self) -> str:
+        """A version-4 UUID (the time in its first 48 bits, unseeded)."""
         if self._random is None:
             ms = time.time_ns() // 1_000_000 & (1 << 48) - 1
-            return str(uuid.UUID(int=ms << 80 | int.from_bytes(os.urandom(10), "big"), version=4))
+            h = f"{ms << 80 | _NAMES.getrandbits(80) & _V4_MASK | _V4_BITS:032x}"
+            return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
         return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
 
     def secret(self, n: int = 32) -> str:

@@ -27,8 +27,11 @@ _INST, _TXN = Instrument.__table__, FpsTransaction.__table__
 # What a Pay reads of its sender token and the token's instrument (domain/payments.py).
 TOKEN_WITH_INSTRUMENT = (*Token.__table__.c, _INST.c.instrument_id, _INST.c.recipient_id.label("instrument_recipient_id"),
                          _INST.c.balance_cents, _INST.c.debt_cents, _INST.c.limit_cents, _INST.c.global_limit_cents)
-# GetPrepaidBalance / GetDebtBalance in one statement: the instrument and what is still being collected on it.
-_WITH_PENDING = select(_INST, select(func.coalesce(func.sum(_TXN.c.amount_cents), 0)).where(
+# GetPrepaidBalance / GetDebtBalance in one statement: what the answer and its checks use of the instrument (its
+# id, never NULL, tells a row found from none), and what is still being collected on it. Not the whole row:
+# converting its dates and the rest cost a read 1.6% of its instructions (callgrind, in process).
+_WITH_PENDING = select(_INST.c.id, _INST.c.kind, _INST.c.sender_id, _INST.c.recipient_id, _INST.c.balance_cents,
+                       _INST.c.debt_cents, select(func.coalesce(func.sum(_TXN.c.amount_cents), 0)).where(
     _TXN.c.status == PENDING_SQL, _TXN.c.operation == bindparam("operation"), _TXN.c.instrument_pk == _INST.c.id,
 ).scalar_subquery().label("pending_cents")).where(_INST.c.instrument_id == bindparam("instrument_id"))
 

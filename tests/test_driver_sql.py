@@ -114,3 +114,39 @@ def test_parameters_go_in_order_and_the_sql_is_sent_as_compiled(monkeypatch, app
                  **{"TransactionAmount.Value": "0.01", "TransactionAmount.CurrencyCode": "USD"})
     assert r.find("PayResult/TransactionStatus") == "Success", r.text
     assert rewritten == []
+
+
+def test_many_rows_go_in_few_statements_on_sqlite_and_store_what_one_by_one_stores(app, monkeypatch):
+    """execute_many on SQLite: INSERTs of many rows each (the driver lets go of the interpreter once per
+    statement, not once per row), no more rows per statement than asked, every row stored as a row of its own
+    would be; a duplicate key anywhere fails the whole unit, as SQLAlchemy's IntegrityError."""
+    monkeypatch.setattr(driver_sql, "_ROWS_PER_INSERT", 40)
+    storage = services_of(app).storage
+    table = Notification.__table__
+    sent: list[str] = []
+    with storage.write() as conn:
+        caller_id = conn.execute(select(Account.id).where(Account.access_key.is_not(None)).limit(1)).scalar_one()
+        alone = driver_sql.inserted_id(conn, insert(table), _notification(caller_id, url="https://one.example/"))
+        if storage.is_sqlite:
+            conn.connection.driver_connection.set_trace_callback(sent.append)
+        driver_sql.execute_many(conn, insert(table), [_notification(caller_id, url=f"https://{n}.example/", twice=n % 2)
+                                                     for n in range(100)])
+        if storage.is_sqlite:
+            conn.connection.driver_connection.set_trace_callback(None)
+        rows = conn.execute(select(table).where(table.c.caller_id == caller_id).order_by(table.c.id)).all()
+    inserts = [sql for sql in sent if sql.startswith("INSERT")]
+    if storage.is_sqlite:
+        assert len(inserts) == 3 and [sql.count("VALUES") for sql in inserts] == [1, 1, 1]  # 40 + 40 + 20 rows
+    many = [r for r in rows if r.url != "https://one.example/" and r.id > alone]
+    assert [r.url for r in many] == [f"https://{n}.example/" for n in range(100)]
+    assert [r.twice for r in many] == [bool(n % 2) for n in range(100)]
+    one = next(r for r in rows if r.id == alone)
+    columns = [c for c in table.columns.keys() if c not in ("id", "url", "twice")]
+    assert all([getattr(r, c) for c in columns] == [getattr(one, c) for c in columns] for r in many)
+    with pytest.raises(IntegrityError):
+        with storage.write() as conn:
+            driver_sql.execute_many(conn, insert(table), [_notification(caller_id, url="https://new.example/",
+                                                                       id=alone + 1000),
+                                                         _notification(caller_id, id=alone)])
+    with storage.read() as conn:
+        assert conn.execute(select(table.c.id).where(table.c.url == "https://new.example/")).first() is None

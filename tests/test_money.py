@@ -1,5 +1,7 @@
 """Money parsing and rendering: exact, two decimals at most, never float."""
 
+from decimal import Decimal
+
 import pytest
 
 from sandbox.domain.money import MoneyFormatError, display, fps_value, parse_cents, plain
@@ -26,5 +28,7 @@ def test_render():
     assert fps_value(970) == "9.700000"
     assert fps_value(-10) == "-0.100000"
     assert fps_value(0) == "0.000000"
+    for cents in (1, -1, 99, -99, 100, -101, 123_456_789, -10**15):  # written in integers: as a Decimal writes it
+        assert fps_value(cents) == f"{Decimal(cents) / 100:.6f}"
     assert plain(5) == "0.05"
     assert display(970) == "$9.70" and display(-30) == "-$0.30" and display(123456) == "$1,234.56"

@@ -150,3 +150,28 @@ def test_a_thread_keeps_one_connection_for_the_engine_it_used_last(tmp_path):
     assert two.engine.pool.checkedout() == 0
     for storage in (one, two):
         storage.engine.dispose()
+
+
+def test_a_forked_process_forgets_the_connection_its_parent_kept(app):
+    """The connection belongs to the parent: the child neither uses nor closes it, and keeps none of its own
+    until it asks (as a gunicorn worker does after the fork)."""
+    import os
+
+    storage = services_of(app).storage
+    with storage.read() as parents:
+        pass
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        from sandbox.runtime import storage as module
+
+        home = module._HOME
+        os.write(write, f"{home.conn is None} {home.kept}".encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 100).decode()
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert child == "True False"
+    with storage.read() as conn:  # the parent's is still its own, open
+        assert conn is parents and not conn.closed

@@ -42,8 +42,10 @@ def to_decimal(cents: int) -> Decimal:
 
 
 def fps_value(cents: int) -> str:
-    """Render cents as FPS response values do: six decimals ("9.700000", "-0.100000")."""
-    return f"{Decimal(cents) / 100:.6f}"
+    """Render cents as FPS response values do: six decimals ("9.700000", "-0.100000"); in integers (a balance
+    answer has two of them, and a Decimal's division and formatting cost more than the rest of each)."""
+    dollars, rest = divmod(abs(cents), 100)
+    return f"{'-' if cents < 0 else ''}{dollars}.{rest:02d}0000"
 
 
 def plain(cents: int) -> str:

@@ -43,11 +43,19 @@ class _Home(threading.local):
     conn: Connection | None = None
     engine: Engine | None = None
     pool: Pool | None = None  # the engine's pool when it was checked out (a disposed engine has a new one)
-    pid: int | None = None
     busy = False
 
 
 _HOME = _Home()
+
+
+def _forked() -> None:
+    """In a forked process the connection the forking thread kept is the parent's: forgotten, never closed
+    here, and the thread keeps none until it asks again."""
+    _HOME.__dict__.clear()
+
+
+os.register_at_fork(after_in_child=_forked)
 atexit.register(lambda: release_thread_connection())  # at exit, the main thread's: closed, not left to the collector
 
 
@@ -188,12 +196,11 @@ class Storage:
                 yield conn
             return
         conn = home.conn
-        if conn is None or home.engine is not self.engine or home.pool is not self.engine.pool \
-                or home.pid != os.getpid() or conn.closed or conn.invalidated:
-            if home.pid == os.getpid():  # (one made before a fork is the parent's: forgotten, never closed)
-                release_thread_connection()
+        if conn is None or home.engine is not self.engine or home.pool is not self.engine.pool or conn.closed \
+                or conn.invalidated:
+            release_thread_connection()
             conn = self.engine.connect()
-            home.conn, home.engine, home.pool, home.pid = conn, self.engine, self.engine.pool, os.getpid()
+            home.conn, home.engine, home.pool = conn, self.engine, self.engine.pool
         home.busy = True
         try:
             yield conn

@@ -23,16 +23,26 @@ FLUSH_SECONDS = 0.5  # the request log's buffer: written at least this often
 
 
 def ensure_started(app) -> None:
-    """Start this process's worker once."""
+    """Start this process's worker once (a forked process starts its own: `_forked`)."""
     global _started_in
-    if _started_in == os.getpid():
+    if _started_in is not None:
         return
     with _lock:
-        if _started_in == os.getpid():
+        if _started_in is not None:
             return
         _started_in = os.getpid()
         threading.Thread(target=_loop, args=(app,), name="fps-sandbox-worker", daemon=True).start()
         threading.Thread(target=_flush_loop, args=(app,), name="fps-sandbox-log", daemon=True).start()
+
+
+def _forked() -> None:
+    """In a forked process: the parent's threads did not come along (asked on every request, os.getpid() was a
+    system call each time)."""
+    global _started_in
+    _started_in = None
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 def _everyone(app) -> list:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from datetime import datetime
 
@@ -92,7 +92,7 @@ def caller_context(conn: Connection, access_key: str, now: datetime, caller_refe
     if row is None:
         return CallerContext(None, False, False)
     earlier = Earlier(caller_reference, *row[13:16]) if caller_reference is not None else None
-    answered = replace(read, row=split(row)) if read is not None else None
+    answered = driver_sql.Read(read.statement, read.params, split(row)) if read is not None else None
     return CallerContext(Party(*row[:5], ipn=IpnSettings(*row[5:11])), bool(row[11]), bool(row[12]), earlier,
                          answered)
 

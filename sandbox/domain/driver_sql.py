@@ -213,9 +213,9 @@ def inserted_id(conn: Connection, statement: ClauseElement, row: dict) -> int:
 
 def execute_many(conn: Connection, statement: ClauseElement, rows: list[dict]) -> None:
     """Run an INSERT once per row (the rows have the same keys). On SQLite the rows go in INSERTs of many rows
-    each (`_ROWS_PER_INSERT`): its driver lets go of the interpreter at every statement, and once per row a
+    each (`_ROWS_PER_INSERT`): its driver lets go of the interpreter at every statement, and once per row the
     background thread writing the request log made the request thread wait for it at every turn (in process,
-    a signed read's time +11%)."""
+    a signed read took 398 us with that thread writing row by row, 365 us now)."""
     if conn.dialect.name == "sqlite" and len(rows) > 1 and isinstance(statement, Insert) \
             and not statement._returning:
         _insert_many_rows(conn, statement, rows)

@@ -1,5 +1,6 @@
 """Identifiers have FPS's shapes, are unique, and are reproducible with a seed."""
 
+import os
 import re
 
 from sandbox.domain.ids import IdGenerator
@@ -45,8 +46,6 @@ def test_ids_that_only_name_something_differ_between_forked_workers():
     """RequestIds and transaction ids come from a generator each process seeds from the OS (tokens and
     secrets straight from the OS): a gunicorn worker forked from the same parent does not repeat its
     sibling's ids."""
-    import os
-
     ids = IdGenerator()
     read, write = os.pipe()
     pid = os.fork()

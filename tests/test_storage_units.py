@@ -2,6 +2,7 @@
 Query API does) is still one real transaction that commits or rolls back as a whole; a thread's own
 connection serves unit after unit, without carrying one unit's settings into the next; SQLite's WAL."""
 
+import os
 import sqlite3
 import threading
 from datetime import datetime
@@ -55,7 +56,6 @@ def test_sqlite_checkpoints_its_wal_every_two_thousand_pages_not_every_thousand(
     storage.engine.dispose()
 
 
-
 def test_units_of_work_on_one_thread_share_its_own_connection(app):
     """A thread that keeps a connection (as gunicorn's worker does, and this test session's: conftest.py) uses
     one from unit to unit, with no pool checkout; a unit inside a unit gets a pooled one of its own."""
@@ -90,7 +90,7 @@ def test_a_unit_that_fails_gives_its_connection_back(app):
         assert conn.execute(select(SandboxMeta.value).where(SandboxMeta.key == "unit-test")).scalar_one() == "1"
 
 
-def test_a_read_after_a_write_on_the_same_connection_neither_locks_nor_writes(app):
+def test_a_read_after_a_write_on_the_same_connection_takes_no_lock_and_its_own_isolation(app):
     """A write's settings do not stay with the thread's connection: the read after it does not take SQLite's
     write lock (BEGIN IMMEDIATE), and on PostgreSQL each unit runs at its own isolation level."""
     storage = services_of(app).storage
@@ -155,8 +155,6 @@ def test_a_thread_keeps_one_connection_for_the_engine_it_used_last(tmp_path):
 def test_a_forked_process_forgets_the_connection_its_parent_kept(app):
     """The connection belongs to the parent: the child neither uses nor closes it, and keeps none of its own
     until it asks (as a gunicorn worker does after the fork)."""
-    import os
-
     storage = services_of(app).storage
     with storage.read() as parents:
         pass

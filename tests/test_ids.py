@@ -2,6 +2,8 @@
 
 import os
 import re
+import time
+import uuid
 
 from sandbox.domain.ids import IdGenerator
 
@@ -25,9 +27,6 @@ def test_seeded_ids_repeat():
 def test_unseeded_ids_sort_in_the_order_they_were_made():
     """The time comes first (then randomness): a transaction id and a RequestId made later sort later, so new
     rows land on the last page of their indexes; a RequestId is still a version-4 UUID, as FPS's are."""
-    import time
-    import uuid
-
     ids = IdGenerator()
     txns, requests = [], []
     for _ in range(5):

@@ -41,7 +41,6 @@ class _Home(threading.local):
 
     kept = False
     conn: Connection | None = None
-    engine: Engine | None = None
     pool: Pool | None = None  # the engine's pool when it was checked out (a disposed engine has a new one)
     busy = False
 
@@ -56,7 +55,6 @@ def _forked() -> None:
 
 
 os.register_at_fork(after_in_child=_forked)
-atexit.register(lambda: release_thread_connection())  # at exit, the main thread's: closed, not left to the collector
 
 
 def keep_thread_connection() -> None:
@@ -71,15 +69,18 @@ def release_thread_connection(engine: Engine | None = None) -> None:
     """Give back this thread's own connection (only if it is `engine`'s, when given): to its pool, or
     closed if its engine was disposed since (the old pool would keep it open for good)."""
     home, conn = _HOME, _HOME.conn
-    if conn is None or (engine is not None and home.engine is not engine):
+    if conn is None or (engine is not None and conn.engine is not engine):
         return
-    disposed = home.pool is not home.engine.pool
-    home.conn = home.engine = home.pool = None
+    disposed = home.pool is not conn.engine.pool
+    home.conn = home.pool = None
     if conn.closed:
         return
     if disposed and not conn.invalidated:
         conn.invalidate()  # closes the driver's connection
     conn.close()
+
+
+atexit.register(release_thread_connection)  # at exit, the main thread's: closed, not left to the collector
 
 
 class Storage:
@@ -196,11 +197,11 @@ class Storage:
                 yield conn
             return
         conn = home.conn
-        if conn is None or home.engine is not self.engine or home.pool is not self.engine.pool or conn.closed \
+        if conn is None or conn.engine is not self.engine or home.pool is not self.engine.pool or conn.closed \
                 or conn.invalidated:
             release_thread_connection()
             conn = self.engine.connect()
-            home.conn, home.engine, home.pool = conn, self.engine, self.engine.pool
+            home.conn, home.pool = conn, self.engine.pool
         home.busy = True
         try:
             yield conn

@@ -86,3 +86,24 @@ def test_the_api_answers_any_well_formed_host(fps, client):
 
     values = signed_params("GetTotalPrepaidLiability", {}, DD_KEY, DD_SECRET, host="fps.sandbox.amazonaws.com")
     assert client.post("/", data=values, headers={"Host": "fps.sandbox.amazonaws.com"}).status_code == 200
+
+
+def test_each_check_runs_in_its_order_for_pages_and_not_for_the_query_api(client, fps):
+    """One before_request does the checks in order (sandbox/__init__.py): a page's POST without its token meets
+    the CSRF check, even where no form would look; a stranger's host name meets the host guard before it; a
+    view exempt from CSRF (the console's JSON) is let through; a NUL in a page's form is refused; the Query API
+    is checked by its signature alone."""
+    for path in ("/admin/reset", "/admin/clock", "/cobranded-ui/pipeline/NOPE/cancel", "/admin/no-such-page"):
+        r = client.post(path, data={"amount": "3"})
+        assert r.status_code == (404 if "no-such" in path else 400), path
+        assert ("Form expired" in r.get_data(as_text=True)) == ("no-such" not in path), path
+    assert client.post("/admin/clock", headers={"Host": "evil.example"}).status_code == 403
+    assert client.post("/admin/faults.json", json={"action": "GetAccountBalance", "mode": "error",
+                                                   "error_code": "InternalError"}).status_code == 201
+    page = client.get("/admin/").get_data(as_text=True)
+    from conftest import csrf
+
+    nul = client.post("/admin/clock", data={"csrf_token": csrf(page), "amount": "3\x00", "unit": "days"})
+    assert nul.status_code == 400 and "Form expired" not in nul.get_data(as_text=True)
+    r = fps.call("GetAccountBalance")
+    assert r.status == 500 and r.error_code == "InternalError", r.text  # the armed fault: no CSRF token asked

@@ -55,7 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(_before_request(app, host_guard, route, csrf, ensure_started))
     app.url_defaults(carry_sandbox)
     db.init_app(app)
-    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked in _before_request, where it has always been checked
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # Flask-WTF's hook stands aside: _before_request checks, in its place
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     with app.app_context():

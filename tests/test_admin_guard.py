@@ -4,6 +4,7 @@ import base64
 
 import pytest
 
+from conftest import csrf
 from sandbox import create_app
 
 
@@ -55,8 +56,6 @@ def test_dns_rebinding_cannot_read_or_move_the_console(client, host):
     assert r.status_code == 403 and "FPS_ADMIN_HOSTS" in r.get_data(as_text=True)
     assert "wJalrXUtnFEMI" not in r.get_data(as_text=True)
     page = client.get("/admin/").get_data(as_text=True)
-    from conftest import csrf
-
     moved = client.post("/admin/clock", headers={"Host": host},
                         data={"csrf_token": csrf(page), "amount": "3", "unit": "days"})
     assert moved.status_code == 403
@@ -101,8 +100,6 @@ def test_each_check_runs_in_its_order_for_pages_and_not_for_the_query_api(client
     assert client.post("/admin/faults.json", json={"action": "GetAccountBalance", "mode": "error",
                                                    "error_code": "InternalError"}).status_code == 201
     page = client.get("/admin/").get_data(as_text=True)
-    from conftest import csrf
-
     nul = client.post("/admin/clock", data={"csrf_token": csrf(page), "amount": "3\x00", "unit": "days"})
     assert nul.status_code == 400 and "Form expired" not in nul.get_data(as_text=True)
     r = fps.call("GetAccountBalance")

@@ -1,10 +1,10 @@
 """Identifiers have FPS's shapes, are unique, and are reproducible with a seed."""
 
-import os
 import re
 import time
 import uuid
 
+from conftest import in_forked_child
 from sandbox.domain.ids import IdGenerator
 
 
@@ -46,14 +46,6 @@ def test_ids_that_only_name_something_differ_between_forked_workers():
     secrets straight from the OS): a gunicorn worker forked from the same parent does not repeat its
     sibling's ids."""
     ids = IdGenerator()
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: its next ids, then out at once
-        os.write(write, f"{ids.request_id()} {ids.transaction_id()}".encode())
-        os._exit(0)
-    os.close(write)
-    child = os.read(read, 200).decode().split()
-    os.close(read)
-    os.waitpid(pid, 0)
+    child = in_forked_child(lambda: f"{ids.request_id()} {ids.transaction_id()}").split()
     mine = [ids.request_id(), ids.transaction_id()]
     assert child[0][14:] != mine[0][14:] and child[1][10:] != mine[1][10:]  # the random parts, after the time

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from conftest import DD_KEY, DD_SECRET, cbui_link, prepaid_params, services_of, signed_params, timestamp
+from conftest import DD_KEY, DD_SECRET, cbui_link, in_forked_child, prepaid_params, services_of, signed_params, timestamp
 from sandbox.models import ApiCall
+from sandbox.runtime import worker
 from sandbox.runtime.request_log import Entry, RequestLog
 from sandbox.signature import canonical_query, hmac_sign
 
@@ -130,3 +131,11 @@ def test_a_change_is_logged_in_its_own_transaction_unless_told_otherwise(app_con
         with svc.storage.read() as conn:
             assert conn.execute(select(func.count()).select_from(ApiCall).where(ApiCall.transaction_id == tid)).scalar() == 1
         dispose(app)
+
+
+def test_a_forked_process_starts_its_own_log_writer(monkeypatch):
+    """The background threads (the log's writer among them) do not come along into a fork: the child's first
+    request starts its own, as each gunicorn worker does, where the parent's flag alone would say they run."""
+    monkeypatch.setattr(worker, "_started", True)  # as in a parent whose threads run (none started here)
+    assert in_forked_child(lambda: str(worker._started)) == "False"
+    assert worker._started is True

@@ -2,7 +2,6 @@
 Query API does) is still one real transaction that commits or rolls back as a whole; a thread's own
 connection serves unit after unit, without carrying one unit's settings into the next; SQLite's WAL."""
 
-import os
 import sqlite3
 import threading
 from datetime import datetime
@@ -10,9 +9,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import create_engine, insert, select, text
 
+from conftest import in_forked_child, services_of
 from sandbox.models import SandboxMeta
+from sandbox.runtime import storage as storage_module
 from sandbox.runtime.storage import WAL_CHECKPOINT_PAGES, Storage, release_thread_connection
-from tests.conftest import services_of
 
 
 def test_a_write_on_the_reads_connection_rolls_back_as_a_whole(app):
@@ -158,18 +158,7 @@ def test_a_forked_process_forgets_the_connection_its_parent_kept(app):
     storage = services_of(app).storage
     with storage.read() as parents:
         pass
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        from sandbox.runtime import storage as module
-
-        home = module._HOME
-        os.write(write, f"{home.conn is None} {home.kept}".encode())
-        os._exit(0)
-    os.close(write)
-    child = os.read(read, 100).decode()
-    os.close(read)
-    os.waitpid(pid, 0)
-    assert child == "True False"
+    assert in_forked_child(lambda: f"{storage_module._HOME.conn is None} {storage_module._HOME.kept}") == "True False"
     with storage.read() as conn:  # the parent's is still its own, open
         assert conn is parents and not conn.closed
+

@@ -16,7 +16,7 @@ from .services import services, tick
 from .storage import keep_thread_connection
 
 log = logging.getLogger(__name__)
-_started_in: int | None = None
+_started = False  # this process's threads are running (a fork's child has none: `_forked`)
 _lock = threading.Lock()
 INTERVAL_SECONDS = 1.0
 FLUSH_SECONDS = 0.5  # the request log's buffer: written at least this often
@@ -24,13 +24,13 @@ FLUSH_SECONDS = 0.5  # the request log's buffer: written at least this often
 
 def ensure_started(app) -> None:
     """Start this process's worker once (a forked process starts its own: `_forked`)."""
-    global _started_in
-    if _started_in is not None:
+    global _started
+    if _started:
         return
     with _lock:
-        if _started_in is not None:
+        if _started:
             return
-        _started_in = os.getpid()
+        _started = True
         threading.Thread(target=_loop, args=(app,), name="fps-sandbox-worker", daemon=True).start()
         threading.Thread(target=_flush_loop, args=(app,), name="fps-sandbox-log", daemon=True).start()
 
@@ -38,8 +38,8 @@ def ensure_started(app) -> None:
 def _forked() -> None:
     """In a forked process: the parent's threads did not come along (asked on every request, os.getpid() was a
     system call each time)."""
-    global _started_in
-    _started_in = None
+    global _started
+    _started = False
 
 
 os.register_at_fork(after_in_child=_forked)
